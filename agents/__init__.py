@@ -1,0 +1,1 @@
+"""Agents: the CLI, the episode runner, agent policies, model clients and action formats."""

@@ -1,0 +1,1 @@
+"""Subcommands of `python -m agents`, one module each, each exposing `register(app)`."""

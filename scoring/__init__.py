@@ -1,0 +1,1 @@
+"""Scoring: success rates with intervals, pass@k / pass^k, paired comparisons, leaderboard, viewer."""

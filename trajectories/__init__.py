@@ -1,0 +1,1 @@
+"""Trajectory store: SQLAlchemy schema, Alembic migrations, store API, artifact store, exporters."""

@@ -1,0 +1,125 @@
+"""Pydantic models of every persisted record (the store's public vocabulary).
+
+Rows in the database mirror these; `schema_version` lets readers cope with old rows.
+Big payloads (screenshots, long JSON) are not held here but as artifact sha256 keys.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+SCHEMA_VERSION = 1
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    INTERRUPTED = "interrupted"
+
+
+class EpisodeStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"      # evaluated, success
+    FAILED = "failed"            # evaluated, not a success (an agent failure)
+    ERROR = "error"              # infrastructure error: excluded from scores, retried on resume
+
+
+class TerminationReason(StrEnum):
+    """Mirror of envs.types.Termination (the store must not import envs)."""
+
+    AGENT_DONE = "agent_done"
+    AGENT_FAIL = "agent_fail"
+    AGENT_ERROR = "agent_error"
+    USER_STOP = "user_stop"
+    TRANSFER = "transfer"
+    OUT_OF_SCOPE = "out_of_scope"
+    TOO_MANY_ERRORS = "too_many_errors"
+    MAX_STEPS = "max_steps"
+    TIMEOUT = "timeout"
+    INFRA_ERROR = "infra_error"
+    CANCELLED = "cancelled"
+
+
+class RunConfig(BaseModel):
+    """Everything needed to reproduce a run."""
+
+    schema_version: int = SCHEMA_VERSION
+    env: str
+    agent: str                                  # "oracle", "noop", "random" or "model"
+    model: str | None = None                    # registry model name for model agents
+    env_options: dict[str, Any] = Field(default_factory=dict)
+    agent_options: dict[str, Any] = Field(default_factory=dict)
+    task_ids: list[str] = Field(default_factory=list)
+    split: str = "test"
+    trials: int = 1
+    seed: int = 0
+    max_steps: int = 50
+    episode_timeout_s: float = 1800.0
+    git_revision: str | None = None
+    package_versions: dict[str, str] = Field(default_factory=dict)
+    name: str | None = None
+
+
+class ModelCall(BaseModel):
+    """One request/response to a model, in canonical OpenAI chat shape.
+
+    `request` holds `{"model", "messages", "tools", ...}` (images replaced by artifact
+    references `{"type": "image_ref", "sha256": ...}`); `response` holds the assistant
+    message `{"role": "assistant", "content", "reasoning", "tool_calls": [...]}`;
+    `raw_response` the provider's reply as received (Responses API items for OpenAI).
+    """
+
+    schema_version: int = SCHEMA_VERSION
+    model: str
+    role: str = "agent"                         # "agent", "user_simulator" or "judge"
+    provider: str = ""
+    api: str = "chat"                           # "chat" or "responses"
+    request: dict[str, Any] = Field(default_factory=dict)
+    response: dict[str, Any] = Field(default_factory=dict)
+    raw_response: dict[str, Any] | None = None
+    tokens_in: int = 0
+    tokens_cached: int = 0
+    tokens_out: int = 0
+    tokens_reasoning: int = 0
+    latency_s: float = 0.0
+    cost_usd: float = 0.0
+    error: str | None = None                    # set for failed attempts (retries are recorded too)
+    attempt: int = 1
+    started_at: datetime | None = None
+
+
+class StepRecord(BaseModel):
+    """One environment step (one action) with what led to it and what came of it."""
+
+    schema_version: int = SCHEMA_VERSION
+    index: int
+    observation: dict[str, Any] = Field(default_factory=dict)   # JSON part; images as sha256 refs
+    observation_artifacts: dict[str, str] = Field(default_factory=dict)  # name -> sha256
+    action: dict[str, Any] | None = None        # the env action as executed (JSON form)
+    agent_output: dict[str, Any] = Field(default_factory=dict)  # parsed reply: reasoning, text, raw actions
+    model_calls: list[ModelCall] = Field(default_factory=list)
+    reward: float = 0.0
+    terminated: bool = False
+    truncated: bool = False
+    info: dict[str, Any] = Field(default_factory=dict)          # env's info (errors, tool results)
+    agent_time_s: float = 0.0
+    env_time_s: float = 0.0
+    created_at: datetime | None = None
+
+
+class EpisodeResult(BaseModel):
+    status: EpisodeStatus
+    termination: TerminationReason
+    reward: float | None = None
+    success: bool | None = None
+    evaluation: dict[str, Any] = Field(default_factory=dict)
+    steps: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    wall_time_s: float = 0.0
+    error: str | None = None
