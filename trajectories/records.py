@@ -123,3 +123,58 @@ class EpisodeResult(BaseModel):
     cost_usd: float = 0.0
     wall_time_s: float = 0.0
     error: str | None = None
+
+
+class RunRow(BaseModel):
+    """A run as the store returns it (`get_run`, `list_runs`)."""
+
+    id: str
+    name: str | None = None
+    env: str
+    agent: str
+    model: str | None = None
+    split: str = "test"
+    seed: int = 0
+    config: RunConfig
+    git_revision: str | None = None
+    package_versions: dict[str, str] = Field(default_factory=dict)
+    status: RunStatus
+    created_at: datetime
+    finished_at: datetime | None = None
+    episode_counts: dict[str, int] = Field(default_factory=dict)  # EpisodeStatus value -> count
+
+
+class EpisodeRow(BaseModel):
+    """An episode as the store returns it, with its run's env/agent/model."""
+
+    id: str
+    run_id: str
+    env: str
+    domain: str
+    task_id: str
+    split: str
+    trial: int
+    seed: int | None = None
+    agent: str
+    model: str | None = None
+    status: EpisodeStatus
+    termination: TerminationReason | None = None
+    reward: float | None = None
+    success: bool | None = None
+    steps: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    wall_time_s: float | None = None
+    error: str | None = None
+    evaluation: dict[str, Any] = Field(default_factory=dict)
+    attempts: int = 1
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class ArtifactInfo(BaseModel):
+    sha256: str
+    mime: str
+    size: int
