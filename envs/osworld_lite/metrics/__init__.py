@@ -1,0 +1,44 @@
+"""Registry of evaluation metrics, under OSWorld's names and with OSWorld's semantics.
+
+Every metric is called as `metric(result, expected, **options)` (OSWorld's argument order):
+`result` is what the result getter returned (a host path to a copied file, a command's output,
+a dict from the browser …), `expected` what the expected getter returned (often the `rules` of
+a rule spec). A metric returns a score in [0, 1]; a missing result scores 0 rather than raising.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from envs.errors import UnknownIdError
+
+Metric = Callable[..., float]
+METRICS: dict[str, Metric] = {}
+
+
+def metric(*names: str) -> Callable[[Metric], Metric]:
+    """Register a metric under its name and any OSWorld aliases."""
+    def deco(fn: Metric) -> Metric:
+        for name in names or (fn.__name__,):
+            METRICS[name] = fn
+        return fn
+    return deco
+
+
+def get_metric(name: str) -> Metric:
+    if name not in METRICS:
+        raise UnknownIdError("metric", name, METRICS)
+    return METRICS[name]
+
+
+def call_metric(name: str, result: Any, expected: Any = None, options: dict[str, Any] | None = None) -> float:
+    """Like OSWorld: `metric(result, expected, **options)`, or `metric(result, **options)`
+    when the task has no expected spec."""
+    fn = get_metric(name)
+    opts = options or {}
+    score = fn(result, **opts) if expected is None else fn(result, expected, **opts)
+    return float(score)
+
+
+# Importing the modules fills the registry.
+from envs.osworld_lite.metrics import general, files, table, docs, browser, images  # noqa: E402,F401

@@ -1,0 +1,60 @@
+"""Metrics on image files (Pillow), as OSWorld's gimp/vlc image checks."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from envs.osworld_lite.metrics import metric
+
+
+def _open(path: Any) -> Image.Image | None:
+    if path is None or not Path(path).exists():
+        return None
+    try:
+        img = Image.open(str(path))
+        img.load()
+        return img
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+@metric("check_image_size")
+def check_image_size(result: Any, rules: Any = None, **options: Any) -> float:
+    """The image has `rules["width"]` and/or `rules["height"]` pixels."""
+    img = _open(result)
+    if img is None:
+        return 0.0
+    r = rules or {}
+    return float(img.width == r.get("width", img.width) and img.height == r.get("height", img.height))
+
+
+@metric("check_image_format")
+def check_image_format(result: Any, rules: Any = None, **options: Any) -> float:
+    """The file really is an image in format `rules["format"]` (e.g. "PNG", "JPEG"), whatever its name."""
+    img = _open(result)
+    return float(img is not None and img.format == str((rules or {})["format"]).upper())
+
+
+@metric("check_image_mode", "check_grayscale")
+def check_image_mode(result: Any, rules: Any = None, **options: Any) -> float:
+    """Grayscale check: the image's pixels have equal R, G and B (or a single-band mode)."""
+    img = _open(result)
+    if img is None:
+        return 0.0
+    if img.mode in ("L", "LA", "1", "I", "F"):
+        return 1.0
+    arr = np.asarray(img.convert("RGB")).astype(int)
+    return float(np.abs(arr[..., 0] - arr[..., 1]).max() <= 2 and np.abs(arr[..., 1] - arr[..., 2]).max() <= 2)
+
+
+@metric("compare_images")
+def compare_images(result: Any, expected: Any = None, **options: Any) -> float:
+    """Same size and pixels (mean absolute difference ≤ `tolerance`, default 2 of 255)."""
+    a, b = _open(result), _open(expected)
+    if a is None or b is None or a.size != b.size:
+        return 0.0
+    diff = np.abs(np.asarray(a.convert("RGB")).astype(int) - np.asarray(b.convert("RGB")).astype(int))
+    return float(diff.mean() <= float(options.get("tolerance", 2)))
