@@ -1,0 +1,137 @@
+"""Leaderboard rows: one per model (or agent) × environment × domain × split.
+
+`build_rows` groups episodes and computes `GroupMetrics` for each group; where a model ran more
+than one domain of an environment, an extra aggregate row (domain "all") covers them together.
+`render_table` draws the rows as a rich table; `rows_to_json` gives the same figures as JSON.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel
+from rich.table import Table
+from rich.text import Text
+
+from scoring.episodes import EpisodeSummary
+from scoring.metrics import GroupMetrics, compute_metrics
+
+ALL_DOMAINS = "all"
+
+
+class Filters(BaseModel):
+    """Which episodes a leaderboard covers (None: no restriction)."""
+
+    runs: list[str] | None = None
+    env: str | None = None
+    domain: str | None = None
+    split: str | None = None
+    models: list[str] | None = None        # group labels: model names or baseline agent names
+
+    def accepts(self, ep: EpisodeSummary) -> bool:
+        return (
+            (not self.runs or ep.run_id in self.runs)
+            and (self.env is None or ep.env == self.env)
+            and (self.domain is None or ep.domain == self.domain)
+            and (self.split is None or ep.split == self.split)
+            and (not self.models or ep.label in self.models)
+        )
+
+
+def apply_filters(episodes: Iterable[EpisodeSummary], filters: Filters | None) -> list[EpisodeSummary]:
+    if filters is None:
+        return list(episodes)
+    return [ep for ep in episodes if filters.accepts(ep)]
+
+
+class LeaderboardRow(GroupMetrics):
+    model: str                  # the group label: model name for model agents, else agent name
+    agent: str                  # "model", "oracle", "noop", "random", …
+    env: str
+    domain: str                 # a domain, or "all" on aggregate rows
+    split: str
+    aggregate: bool = False     # True on the "all domains" row of a model × env × split
+    runs: list[str] = []
+
+
+def build_rows(episodes: Iterable[EpisodeSummary], *, aggregate: bool = True) -> list[LeaderboardRow]:
+    """Group episodes by label × env × domain × split and score each group."""
+    groups: dict[tuple[str, str, str, str], list[EpisodeSummary]] = defaultdict(list)
+    for ep in episodes:
+        groups[(ep.label, ep.env, ep.domain, ep.split)].append(ep)
+    rows = [_row(key, eps) for key, eps in groups.items()]
+    if aggregate:
+        by_env: dict[tuple[str, str, str], list[tuple[str, list[EpisodeSummary]]]] = defaultdict(list)
+        for (label, env, domain, split), eps in groups.items():
+            by_env[(label, env, split)].append((domain, eps))
+        for (label, env, split), parts in by_env.items():
+            if len(parts) > 1:
+                merged = [ep for _, eps in parts for ep in eps]
+                rows.append(_row((label, env, ALL_DOMAINS, split), merged, is_aggregate=True))
+    rows.sort(key=lambda r: (r.env, r.split, r.aggregate, r.domain,
+                             -(r.success_rate if r.success_rate is not None else -1.0), r.model))
+    return rows
+
+
+def _row(key: tuple[str, str, str, str], eps: Sequence[EpisodeSummary],
+         is_aggregate: bool = False) -> LeaderboardRow:
+    label, env, domain, split = key
+    metrics = compute_metrics(eps)
+    return LeaderboardRow(
+        model=label, agent=eps[0].agent, env=env, domain=domain, split=split,
+        aggregate=is_aggregate, runs=sorted({ep.run_id for ep in eps}),
+        **metrics.model_dump(),
+    )
+
+
+def rows_to_json(rows: Iterable[LeaderboardRow]) -> list[dict]:
+    """JSON-ready dicts (pass@k keys become strings, as JSON requires)."""
+    return [row.model_dump(mode="json") for row in rows]
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def fmt_interval(row: GroupMetrics) -> str:
+    if row.ci_low is None or row.ci_high is None:
+        return "–"
+    return f"[{100 * row.ci_low:.1f}, {100 * row.ci_high:.1f}]"
+
+
+def fmt_money(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def fmt_num(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def render_table(rows: Sequence[LeaderboardRow], title: str = "Leaderboard") -> Table:
+    """A rich table of the rows (print it with a rich Console)."""
+    table = Table(title=title, header_style="bold", show_lines=False)
+    for name, justify in [
+        ("Model / agent", "left"), ("Env", "left"), ("Domain", "left"), ("Split", "left"),
+        ("Solved", "right"), ("Success", "right"), ("Wilson 95%", "right"), ("pass^k", "right"),
+        ("Steps", "right"), ("Tokens in/out per ep", "right"), ("Cost/ep", "right"),
+        ("Cost/success", "right"), ("Wall s/ep", "right"), ("Infra err", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        k = max(row.pass_hat_k) if row.pass_hat_k else None
+        pass_hat = f"^{k} {fmt_pct(row.pass_hat_k[k])}" if k else "–"
+        tokens = ("–" if row.mean_tokens_in is None
+                  else f"{row.mean_tokens_in:,.0f} / {row.mean_tokens_out or 0:,.0f}")
+        infra = Text(str(row.infra_errors), style="yellow" if row.infra_errors else "dim")
+        if row.unfinished:
+            infra.append(f" (+{row.unfinished} unfinished)", style="dim")
+        table.add_row(
+            Text(row.model, style="bold" if not row.aggregate else "bold italic"),
+            row.env, Text(row.domain, style="italic" if row.aggregate else ""), row.split,
+            f"{row.successes}/{row.episodes}", fmt_pct(row.success_rate), fmt_interval(row),
+            pass_hat, fmt_num(row.mean_steps), tokens, fmt_money(row.cost_per_episode),
+            fmt_money(row.cost_per_success), fmt_num(row.mean_wall_time_s), infra,
+        )
+    return table

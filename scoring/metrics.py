@@ -1,0 +1,140 @@
+"""Per-group metrics: success rate with a Wilson interval, pass@k / pass^k, steps, tokens, cost.
+
+Infrastructure errors (status "error") and unfinished episodes are counted apart and never
+enter a denominator: they say nothing about the agent.
+
+pass@k and pass^k use the unbiased estimators over the n graded trials of each task with c
+successes (Chen et al. 2021; Yao et al. 2024, τ-bench):
+
+    pass@k = 1 − C(n−c, k) / C(n, k)     (at least one of k trials succeeds)
+    pass^k = C(c, k) / C(n, k)           (all k trials succeed)
+
+averaged over tasks, for k = 1 … the smallest n in the group (so every task counts at every k).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+from pydantic import BaseModel, Field
+from scipy.special import comb
+from statsmodels.stats.proportion import proportion_confint
+
+from scoring.episodes import EpisodeSummary
+
+CONFIDENCE = 0.95
+
+
+def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
+    """Wilson score interval for a binomial proportion; None when there is no trial."""
+    if n <= 0:
+        return None
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must lie in [0, {n}], got {successes}")
+    low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
+    # Clip rounding noise (e.g. 1.0000000000000002) so the interval stays inside [0, 1].
+    return max(0.0, float(low)), min(1.0, float(high))
+
+
+def _check(n: int, c: int, k: int) -> None:
+    if not (0 <= c <= n):
+        raise ValueError(f"need 0 ≤ c ≤ n, got c={c}, n={n}")
+    if not (1 <= k <= n):
+        raise ValueError(f"need 1 ≤ k ≤ n, got k={k}, n={n}")
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Probability that at least one of k trials drawn from n (c successful) succeeds."""
+    _check(n, c, k)
+    return 1.0 - float(comb(n - c, k, exact=True)) / float(comb(n, k, exact=True))
+
+
+def pass_hat_k(n: int, c: int, k: int) -> float:
+    """Probability that all k trials drawn from n (c successful) succeed (τ-bench's pass^k)."""
+    _check(n, c, k)
+    return float(comb(c, k, exact=True)) / float(comb(n, k, exact=True))
+
+
+class GroupMetrics(BaseModel):
+    """The figures of one leaderboard row (all rates in [0, 1])."""
+
+    episodes: int = 0                      # graded episodes (the denominator)
+    successes: int = 0
+    success_rate: float | None = None
+    ci_low: float | None = None            # Wilson 95% interval of success_rate
+    ci_high: float | None = None
+    tasks: int = 0                         # distinct tasks with at least one graded trial
+    trials_per_task: int = 0               # smallest number of graded trials over those tasks
+    pass_at_k: dict[int, float] = Field(default_factory=dict)
+    pass_hat_k: dict[int, float] = Field(default_factory=dict)
+    mean_steps: float | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    mean_tokens_in: float | None = None
+    mean_tokens_out: float | None = None
+    cost_usd: float = 0.0
+    cost_per_episode: float | None = None
+    cost_per_success: float | None = None
+    wall_time_s: float = 0.0
+    mean_wall_time_s: float | None = None
+    infra_errors: int = 0                  # excluded from every figure above
+    infra_cost_usd: float = 0.0            # money spent on episodes lost to infrastructure errors
+    unfinished: int = 0                    # pending or running episodes
+
+
+def task_counts(episodes: Iterable[EpisodeSummary]) -> dict[Hashable, tuple[int, int]]:
+    """(graded trials n, successes c) per task key."""
+    counts: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
+    for ep in episodes:
+        if ep.evaluated:
+            entry = counts[ep.task_key]
+            entry[0] += 1
+            entry[1] += int(ep.solved)
+    return {key: (n, c) for key, (n, c) in counts.items()}
+
+
+def pass_k_table(counts: dict[Hashable, tuple[int, int]]) -> tuple[dict[int, float], dict[int, float]]:
+    """pass@k and pass^k averaged over tasks, for k = 1 … min n."""
+    if not counts:
+        return {}, {}
+    k_max = min(n for n, _ in counts.values())
+    at_k: dict[int, float] = {}
+    hat_k: dict[int, float] = {}
+    for k in range(1, k_max + 1):
+        at_k[k] = sum(pass_at_k(n, c, k) for n, c in counts.values()) / len(counts)
+        hat_k[k] = sum(pass_hat_k(n, c, k) for n, c in counts.values()) / len(counts)
+    return at_k, hat_k
+
+
+def compute_metrics(episodes: Iterable[EpisodeSummary]) -> GroupMetrics:
+    """All figures for one group of episodes (one model/agent × env × domain × split)."""
+    episodes = list(episodes)
+    graded = [ep for ep in episodes if ep.evaluated]
+    infra = [ep for ep in episodes if ep.infra_error]
+    m = GroupMetrics(
+        infra_errors=len(infra),
+        infra_cost_usd=sum(ep.cost_usd for ep in infra),
+        unfinished=sum(1 for ep in episodes if not ep.evaluated and not ep.infra_error),
+    )
+    if not graded:
+        return m
+    n = len(graded)
+    m.episodes = n
+    m.successes = sum(1 for ep in graded if ep.solved)
+    m.success_rate = m.successes / n
+    m.ci_low, m.ci_high = wilson_interval(m.successes, n)  # type: ignore[misc]
+    counts = task_counts(graded)
+    m.tasks = len(counts)
+    m.trials_per_task = min(n_ for n_, _ in counts.values())
+    m.pass_at_k, m.pass_hat_k = pass_k_table(counts)
+    m.mean_steps = sum(ep.steps for ep in graded) / n
+    m.tokens_in = sum(ep.tokens_in for ep in graded)
+    m.tokens_out = sum(ep.tokens_out for ep in graded)
+    m.mean_tokens_in = m.tokens_in / n
+    m.mean_tokens_out = m.tokens_out / n
+    m.cost_usd = sum(ep.cost_usd for ep in graded)
+    m.cost_per_episode = m.cost_usd / n
+    m.cost_per_success = m.cost_usd / m.successes if m.successes else None
+    m.wall_time_s = sum(ep.wall_time_s for ep in graded)
+    m.mean_wall_time_s = m.wall_time_s / n
+    return m
