@@ -29,8 +29,18 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"agents.commands.{_name}").register(app)
 
 
+def load_plugins() -> None:
+    """Import the modules named in AGENTS_PLUGINS (comma-separated): users register their own
+    environment families, agents or models there without touching this package."""
+    import os
+
+    for module in filter(None, (m.strip() for m in os.environ.get("AGENTS_PLUGINS", "").split(","))):
+        importlib.import_module(module)
+
+
 def main() -> None:
     try:
+        load_plugins()
         app()
     except UnknownIdError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)

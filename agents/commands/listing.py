@@ -1,11 +1,103 @@
-"""`python -m agents list`."""
+"""`python -m agents list envs|tasks|models|agents|runs`."""
 from __future__ import annotations
 
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from agents.settings import ArtifactsOption, DbOption, open_store
+from envs.errors import UnknownIdError
+
+KINDS = ("envs", "tasks", "models", "agents", "runs")
+
+
+def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool, title: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row.get(c, "")) if row.get(c) is not None else "" for c in columns))
+    Console().print(table)
+
+
+def _envs() -> list[dict[str, Any]]:
+    from envs.registry import get_family, list_families
+    rows = []
+    for name in list_families():
+        try:
+            rows.append({"name": name, "description": get_family(name).description})
+        except Exception as exc:  # a family that cannot load says why
+            rows.append({"name": name, "description": f"(unavailable: {exc})"})
+    return rows
+
+
+def _tasks(env: str | None, options: dict[str, Any], split: str) -> list[dict[str, Any]]:
+    from envs.registry import get_family, list_families
+    rows = []
+    for name in ([env] if env else list_families()):
+        family = get_family(name)
+        for task in family.list_tasks(**options):
+            if split == "all" or task.split == split:
+                rows.append({"env": name, **task.model_dump(mode="json")})
+    return rows
+
+
+def _models() -> list[dict[str, Any]]:
+    import agents.models as models
+    return [m.model_dump(mode="json") if hasattr(m, "model_dump") else dict(m) for m in models.list_models()]
+
+
+def _runs(db: str | None, artifacts: str | None) -> list[dict[str, Any]]:
+    store = open_store(db, artifacts)
+    out = []
+    for run in store.list_runs():
+        row = run.model_dump(mode="json") if hasattr(run, "model_dump") else dict(run)
+        row.pop("config", None)
+        out.append(row)
+    return out
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("list", help="List envs, tasks, models, agents or runs.", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def _not_yet(ctx: typer.Context) -> None:
-        typer.secho("'list' is not available yet in this version (planned: issue #2).", err=True)
-        raise typer.Exit(3)
+    @app.command("list")
+    def list_(
+        kind: Annotated[str, typer.Argument(help="envs, tasks, models, agents or runs.")],
+        env: Annotated[str | None, typer.Option(help="Only this environment (tasks).")] = None,
+        domain: Annotated[str | None, typer.Option(help="Only this domain (tasks).")] = None,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory.")] = None,
+        task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: extra task file or folder.")] = None,
+        split: Annotated[str, typer.Option(help="train, test or all (tasks).")] = "all",
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        db: DbOption = None,
+        artifacts: ArtifactsOption = None,
+    ) -> None:
+        """List envs, tasks, models, agents or runs."""
+        if kind not in KINDS:
+            raise UnknownIdError("list kind", kind, KINDS)
+        if kind == "envs":
+            _print(_envs(), ["name", "description"], as_json, "Environments")
+        elif kind == "tasks":
+            options = {k: v for k, v in {"domain": domain, "data_dir": str(data_dir) if data_dir else None,
+                                         "task_file": str(task_file) if task_file else None}.items() if v}
+            rows = _tasks(env, options, split)
+            if domain:
+                rows = [r for r in rows if r["domain"] == domain]
+            if not as_json:
+                counts = Counter((r["env"], r["domain"], r["split"]) for r in rows)
+                typer.echo(", ".join(f"{e}/{d}/{s}: {n}" for (e, d, s), n in sorted(counts.items())))
+            _print(rows, ["env", "id", "domain", "split", "infeasible", "instruction"], as_json, "Tasks")
+        elif kind == "models":
+            _print(_models(), ["name", "provider", "api", "base_url", "api_key_env"], as_json, "Models")
+        elif kind == "agents":
+            from agents.agent import list_agents
+            rows = [{"name": n} for n in list_agents()]
+            _print(rows, ["name"], as_json, "Agents (use --model NAME for model agents)")
+        else:
+            _print(_runs(db, artifacts), ["id", "env", "agent", "model", "status", "created_at"], as_json, "Runs")

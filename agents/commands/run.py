@@ -1,11 +1,145 @@
-"""`python -m agents run`."""
+"""`python -m agents run`: run episodes of an environment with a baseline agent or model(s)."""
 from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from agents.runner import PreflightError, RunRequest, RunSummary, execute_run
+from agents.settings import ArtifactsOption, DbOption, open_store
+
+BASELINES = ("oracle", "noop", "random")
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _models_module():
+    try:
+        import agents.models as models
+    except ImportError as exc:  # pragma: no cover - only while the model registry is absent
+        raise typer.BadParameter(f"model agents are unavailable: {exc}") from exc
+    return models
+
+
+def _choose_models(model: str | None, base_url: str | None, console_err) -> list[str]:
+    """The models to run: those named, or every default registry model whose endpoint answers."""
+    models = _models_module()
+    from agents.models.preflight import check_models
+
+    names = _csv(model) or list(models.default_model_names())
+    for name in names:
+        models.get_model(name)  # unknown names fail here with close matches
+    report = check_models(names, base_url=base_url)
+    ready = [n for n in names if report.get(n) is None]
+    for name in names:
+        if report.get(name):
+            console_err(f"preflight: {name}: {report[name]}")
+    if not ready:
+        console_err("preflight: no model endpoint answers; nothing was run.")
+        raise typer.Exit(4)
+    if model and len(ready) < len(names):
+        raise typer.Exit(4)  # the user asked for these models explicitly: do not run a subset
+    return ready
+
+
+def _user_models(env: str, user: str, user_model: str | None, judge_model: str | None,
+                 console_err) -> dict[str, Any]:
+    """tau2-lite's LLM user simulator and NL judge, built from the model registry."""
+    if env != "tau2-lite" or user != "llm":
+        return {}
+    models = _models_module()
+    from agents.models.preflight import check_models
+
+    user_name = user_model or models.DEFAULT_USER_MODEL
+    judge_name = judge_model or user_name
+    report = check_models(sorted({user_name, judge_name}))
+    problems = {k: v for k, v in report.items() if v}
+    if problems:
+        for name, problem in problems.items():
+            console_err(f"preflight: user simulator/judge model {name}: {problem}")
+        console_err("hint: pass --user scripted to run without an LLM user (replays, tests).")
+        raise typer.Exit(4)
+    return {"user_model": models.make_chat_model(user_name), "judge_model": models.make_chat_model(judge_name)}
+
 
 def register(app: typer.Typer) -> None:
-    @app.command("run", help="Run episodes of an environment with an agent or model.", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def _not_yet(ctx: typer.Context) -> None:
-        typer.secho("'run' is not available yet in this version (planned: issue #2).", err=True)
-        raise typer.Exit(3)
+    @app.command("run")
+    def run(
+        env: Annotated[str, typer.Option("--env", help="Environment family: osworld-lite, tau2-lite.")],
+        agent: Annotated[str | None, typer.Option(help="Baseline agent: oracle, noop, random.")] = None,
+        model: Annotated[str | None, typer.Option(help="Model(s) from the registry, comma-separated. Default with no --agent: every default model whose endpoint answers.")] = None,
+        base_url: Annotated[str | None, typer.Option("--base-url", help="Override the model endpoint (e.g. a vLLM server).")] = None,
+        thinking: Annotated[str | None, typer.Option(help="on/off: Qwen thinking mode.")] = None,
+        reasoning_effort: Annotated[str | None, typer.Option("--reasoning-effort", help="OpenAI reasoning effort.")] = None,
+        max_images: Annotated[int | None, typer.Option("--max-images", help="Screenshots kept in the model's context.")] = None,
+        domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …).")] = None,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory.")] = None,
+        task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
+        user: Annotated[str, typer.Option(help="tau2-lite user simulator: llm or scripted.")] = "llm",
+        user_model: Annotated[str | None, typer.Option("--user-model", help="Registry model for the LLM user simulator.")] = None,
+        judge_model: Annotated[str | None, typer.Option("--judge-model", help="Registry model for NL-assertion judging.")] = None,
+        tasks: Annotated[str | None, typer.Option(help="Comma-separated task ids.")] = None,
+        split: Annotated[str, typer.Option(help="train, test or all.")] = "all",
+        limit: Annotated[int | None, typer.Option(help="Run at most this many tasks.")] = None,
+        trials: Annotated[int, typer.Option(help="Trials per task (for pass^k).")] = 1,
+        seed: Annotated[int, typer.Option(help="Run seed; each episode's seed derives from it.")] = 0,
+        max_steps: Annotated[int, typer.Option("--max-steps", help="Actions per episode before truncation.")] = 50,
+        timeout: Annotated[float, typer.Option(help="Per-episode time limit in seconds.")] = 1800.0,
+        concurrency: Annotated[int, typer.Option(help="Episodes at once.")] = 1,
+        resume: Annotated[str | None, typer.Option(help="Continue run RUN_ID: finished episodes are kept, the rest re-run.")] = None,
+        name: Annotated[str | None, typer.Option(help="A label for the run.")] = None,
+        json_summary: Annotated[bool, typer.Option("--json-summary", help="Print one JSON object per run at the end.")] = False,
+        progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress bar.")] = True,
+        db: DbOption = None,
+        artifacts: ArtifactsOption = None,
+    ) -> None:
+        """Run episodes of an environment with an agent or model, storing every step."""
+        err = lambda msg: typer.secho(msg, err=True, fg=typer.colors.YELLOW)  # noqa: E731
+        if agent and model:
+            raise typer.BadParameter("give --agent (a baseline) or --model, not both")
+        if agent and agent not in BASELINES:
+            from agents.agent import list_agents
+            from envs.errors import UnknownIdError
+            if agent not in list_agents():
+                raise UnknownIdError("agent", agent, BASELINES)
+        env_options: dict[str, Any] = {k: v for k, v in {
+            "domain": domain, "data_dir": str(data_dir.resolve()) if data_dir else None,
+            "task_file": str(task_file.resolve()) if task_file else None,
+            "user": user if env == "tau2-lite" else None,
+        }.items() if v is not None}
+        if resume or agent:
+            plans = [(agent or "oracle", None)]
+        else:
+            plans = [("model", m) for m in _choose_models(model, base_url, err)]
+        runtime = _user_models(env, user, user_model, judge_model, err) if not resume else {}
+        store = open_store(db, artifacts)
+        summaries: list[RunSummary] = []
+        for agent_name, model_name in plans:
+            agent_options = {k: v for k, v in {
+                "model": model_name, "base_url": base_url, "thinking": thinking,
+                "reasoning_effort": reasoning_effort, "max_images": max_images}.items() if v is not None}
+            request = RunRequest(
+                env=env, agent=agent_name, model=model_name, env_options=env_options,
+                runtime_env_options=runtime, agent_options=agent_options if agent_name == "model" else {},
+                task_ids=_csv(tasks), split=split, limit=limit, trials=trials, seed=seed,
+                max_steps=max_steps, episode_timeout_s=timeout, concurrency=concurrency,
+                resume_run_id=resume, name=name)
+            try:
+                summary = asyncio.run(execute_run(request, store, show_progress=progress))
+            except PreflightError as exc:
+                typer.secho(str(exc), err=True, fg=typer.colors.RED)
+                raise typer.Exit(4) from exc
+            summaries.append(summary)
+            if json_summary:
+                typer.echo(json.dumps(summary.as_json()))
+            else:
+                rate = "n/a" if summary.success_rate is None else f"{summary.success_rate:.1%}"
+                typer.echo(f"run {summary.run_id}: {summary.episodes} episodes, {summary.succeeded} succeeded, "
+                           f"{summary.failed} failed, {summary.errors} infrastructure errors; "
+                           f"success rate {rate}; cost ${summary.cost_usd:.4f}")
