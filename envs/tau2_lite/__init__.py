@@ -1,0 +1,1 @@
+"""tau2-lite: τ²-bench-style tool-calling domains with a simulated user."""
