@@ -1,0 +1,110 @@
+"""Content-addressed blob store on disk (screenshots, large JSON payloads).
+
+A blob lives at `<root>/<h[0:2]>/<h[2:4]>/<h>` where h is the sha256 of its bytes, so equal
+blobs are stored once. Writes go to a temporary file in the target directory and are renamed
+into place: a process killed mid-write leaves at most a stray `*.tmp` file, never a truncated
+blob under a valid name. Readers verify nothing but the name, so `verify()` exists for audits.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ArtifactNotFoundError(KeyError):
+    """No blob with this sha256 in the store."""
+
+    def __init__(self, sha256: str, root: Path):
+        self.sha256 = sha256
+        self.message = f"no artifact {sha256!r} in {root}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_sha256(sha256: str) -> str:
+    """Validate a hash before it becomes part of a path (callers may pass user input)."""
+    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return sha256
+
+
+class ArtifactStore:
+    """Sharded, deduplicated, atomically written blobs keyed by sha256."""
+
+    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = False):
+        # fsync=False is safe against a killed process (the page cache survives it) but not
+        # against power loss; turn it on where that matters more than throughput.
+        self.root = Path(root)
+        self.fsync = fsync
+
+    def path(self, sha256: str) -> Path:
+        check_sha256(sha256)
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store `data`; return its sha256. Storing the same bytes twice writes once."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"artifact data must be bytes, not {type(data).__name__}")
+        data = bytes(data)
+        digest = sha256_hex(data)
+        target = self.path(digest)
+        if target.is_file():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                if self.fsync:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.replace(tmp, target)  # atomic; a concurrent writer of the same bytes is harmless
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise ArtifactNotFoundError(sha256, self.root) from None
+
+    def verify(self, sha256: str) -> bool:
+        """True when the blob exists and its bytes still hash to its name."""
+        try:
+            return sha256_hex(self.get(sha256)) == sha256
+        except ArtifactNotFoundError:
+            return False
+
+    def remove_stray_temporaries(self, min_age_s: float = 3600.0) -> int:
+        """Delete `*.tmp` files left by killed writers; returns how many.
+
+        Only files older than `min_age_s` go, so a live writer's file is left alone.
+        """
+        count = 0
+        cutoff = time.time() - min_age_s
+        if self.root.is_dir():
+            for tmp in self.root.glob("*/*/.*.tmp"):
+                try:
+                    if tmp.stat().st_mtime <= cutoff:
+                        tmp.unlink()
+                        count += 1
+                except FileNotFoundError:
+                    pass
+        return count

@@ -1,0 +1,131 @@
+"""Database engines for the trajectory store: SQLite (WAL) or PostgreSQL (psycopg 3).
+
+SQLite gets two engines on the same file:
+
+* a *write* engine whose transactions start with `BEGIN IMMEDIATE`, so concurrent writers
+  queue on `busy_timeout` instead of failing with SQLITE_BUSY when a read transaction tries to
+  upgrade to a write;
+* a *read* engine with deferred transactions: in WAL mode readers never block the writer,
+  so a long export or the viewer does not stall a run.
+
+PostgreSQL uses one pooled engine for both (MVCC does the rest).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10
+
+
+class StoreError(RuntimeError):
+    """Base class of trajectory-store errors."""
+
+
+class DatabaseUrlError(StoreError, ValueError):
+    """The database URL is malformed or names an unsupported backend."""
+
+
+class DatabaseUnavailableError(StoreError):
+    """The database cannot be reached (server down, connection lost, file not openable)."""
+
+
+@dataclass(frozen=True)
+class Engines:
+    url: URL
+    write: Engine
+    read: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.url.get_backend_name()
+
+    def dispose(self) -> None:
+        self.write.dispose()
+        if self.read is not self.write:
+            self.read.dispose()
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL with its password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<malformed URL>"
+
+
+def parse_url(url: str | URL) -> URL:
+    """Parse and normalise a store URL; `postgresql://` means psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(
+            f"malformed database URL {url!r}: use sqlite:///PATH or "
+            "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB"
+        ) from exc
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        elif driver != "psycopg":
+            raise DatabaseUrlError(
+                f"unsupported PostgreSQL driver {driver!r}: use postgresql+psycopg:// (psycopg 3)"
+            )
+    elif backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise DatabaseUrlError(
+                "an in-memory SQLite database cannot be shared between the store's threads; "
+                "use a file: sqlite:///PATH"
+            )
+    else:
+        raise DatabaseUrlError(
+            f"unsupported database {backend!r} in {safe_url(parsed)}: use sqlite:///PATH or "
+            "postgresql+psycopg://…"
+        )
+    return parsed
+
+
+def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module (it would issue its own BEGINs).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engines(url: str | URL) -> Engines:
+    """Engines for `url`; SQLite files get their parent directory created."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return Engines(parsed, _sqlite_engine(parsed, immediate=True), _sqlite_engine(parsed, immediate=False))
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    engine = create_engine(
+        parsed,
+        pool_pre_ping=True,  # replaces connections the server dropped (restart, idle timeout)
+        pool_size=10,
+        max_overflow=20,
+        connect_args=connect_args,
+    )
+    return Engines(parsed, engine, engine)

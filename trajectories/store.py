@@ -1,0 +1,501 @@
+"""The trajectory store: runs, tasks, episodes, steps, model calls and artifacts.
+
+Synchronous and thread-safe: every method opens its own transaction on a pooled engine, so
+the asyncio runner can call it from worker threads. Each write is one transaction, so a
+process killed with SIGKILL leaves either all of a step or none of it; artifacts are written
+(atomically) before the rows that refer to them.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from envs.errors import UnknownIdError
+from trajectories import models as m
+from trajectories.artifacts import ArtifactStore, check_sha256
+from trajectories.db import DatabaseUnavailableError, StoreError, make_engines, safe_url
+from trajectories.provenance import fill_provenance
+from trajectories.records import (
+    ArtifactInfo,
+    EpisodeResult,
+    EpisodeRow,
+    EpisodeStatus,
+    ModelCall,
+    RunConfig,
+    RunRow,
+    RunStatus,
+    StepRecord,
+    TerminationReason,
+)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+FINISHED_STATUSES = (EpisodeStatus.SUCCEEDED.value, EpisodeStatus.FAILED.value)
+UNFINISHED_STATUSES = (EpisodeStatus.PENDING.value, EpisodeStatus.RUNNING.value)
+INTERRUPTED_ERROR = "interrupted: the process recording this episode stopped before it finished"
+TASK_COLUMNS = ("domain", "split", "instruction", "infeasible", "has_solution")
+
+
+class EpisodeFinishedError(StoreError):
+    """The episode was already evaluated; it is never re-run or overwritten."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id(prefix: str) -> str:
+    """Short readable unique id, e.g. run-20261129-ab12cd."""
+    return f"{prefix}-{_now():%Y%m%d}-{secrets.token_hex(3 if prefix == 'run' else 6)}"
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+class TrajectoryStore:
+    def __init__(self, url: str, artifacts_dir: str | Path, *, fsync_artifacts: bool = False):
+        self.engines = make_engines(url)
+        self.url = self.engines.url
+        self.artifacts = ArtifactStore(artifacts_dir, fsync=fsync_artifacts)
+        self._dialect = self.engines.dialect
+
+    def __repr__(self) -> str:
+        return f"TrajectoryStore({safe_url(self.url)!r}, {str(self.artifacts.root)!r})"
+
+    def close(self) -> None:
+        self.engines.dispose()
+
+    def __enter__(self) -> TrajectoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn a lost or refused connection into one clear error."""
+        try:
+            yield
+        except DBAPIError as exc:
+            if _is_unavailable(exc):
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise DatabaseUnavailableError(
+                    f"cannot use the database at {safe_url(self.url)}: {reason}. "
+                    "Is the server running and reachable (or the file writable)?"
+                ) from exc
+            raise
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._errors(), self.engines.write.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._errors(), Session(self.engines.read) as session:
+            yield session
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def _alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return cfg
+
+    def _migrate(self, fn: Any, revision: str) -> None:
+        cfg = self._alembic_config()
+        with self._tx() as conn:
+            cfg.attributes["connection"] = conn
+            fn(cfg, revision)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or upgrade the schema (Alembic); safe to call from several processes."""
+        self._migrate(command.upgrade, revision)
+
+    def downgrade(self, revision: str) -> None:
+        self._migrate(command.downgrade, revision)
+
+    def current_revision(self) -> str | None:
+        with self._errors(), self.engines.read.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def start_run(self, config: RunConfig, run_id: str | None = None) -> str:
+        config = fill_provenance(config)
+        values = dict(
+            name=config.name, env=config.env, agent=config.agent, model=config.model,
+            split=config.split, seed=config.seed, config=config.model_dump(mode="json"),
+            git_revision=config.git_revision, package_versions=config.package_versions,
+            status=RunStatus.RUNNING.value, created_at=_now(), schema_version=config.schema_version,
+        )
+        for _ in range(5):
+            rid = run_id or new_id("run")
+            try:
+                with self._tx() as conn:
+                    conn.execute(insert(m.Run.__table__).values(id=rid, **values))
+                return rid
+            except IntegrityError:
+                if run_id is not None:
+                    raise StoreError(f"run {run_id!r} already exists; resume it instead") from None
+        raise StoreError("could not allocate a unique run id")
+
+    def _unknown(self, kind: str, given: str, id_column: Any) -> UnknownIdError:
+        with self._read() as s:
+            known = s.scalars(select(id_column).limit(5000)).all()
+        return UnknownIdError(kind, given, known)
+
+    def _counts(self, s: Session, run_ids: list[str] | None) -> dict[str, dict[str, int]]:
+        q = select(m.Episode.run_id, m.Episode.status, func.count()).group_by(m.Episode.run_id, m.Episode.status)
+        if run_ids is not None:
+            q = q.where(m.Episode.run_id.in_(run_ids))
+        counts: dict[str, dict[str, int]] = {}
+        for rid, status, n in s.execute(q):
+            counts.setdefault(rid, {})[status] = n
+        return counts
+
+    def get_run(self, run_id: str) -> RunRow:
+        with self._read() as s:
+            run = s.get(m.Run, run_id)
+            if run is not None:
+                return _run_row(run, self._counts(s, [run_id]).get(run_id, {}))
+        raise self._unknown("run", run_id, m.Run.id)
+
+    def list_runs(self) -> list[RunRow]:
+        with self._read() as s:
+            runs = s.scalars(select(m.Run).order_by(m.Run.created_at.desc(), m.Run.id)).all()
+            counts = self._counts(s, None)
+            return [_run_row(r, counts.get(r.id, {})) for r in runs]
+
+    def finish_run(self, run_id: str, status: RunStatus | str) -> None:
+        status = RunStatus(status)
+        with self._tx() as conn:
+            res = conn.execute(
+                update(m.Run.__table__).where(m.Run.__table__.c.id == run_id)
+                .values(status=status.value, finished_at=_now() if status != RunStatus.RUNNING else None)
+            )
+        if res.rowcount == 0:
+            raise self._unknown("run", run_id, m.Run.id)
+
+    # -- tasks ----------------------------------------------------------------------------------
+
+    def upsert_tasks(self, tasks: Sequence[dict[str, Any] | Any]) -> int:
+        """Insert or update task descriptions (TaskInfo dicts or models); returns how many."""
+        rows = []
+        for t in tasks:
+            d = dict(t.model_dump(mode="json") if hasattr(t, "model_dump") else t)
+            if not d.get("env") or not d.get("id"):
+                raise ValueError(f"a task needs 'env' and 'id': {d!r}")
+            meta = dict(d.pop("metadata", None) or {})
+            row: dict[str, Any] = {"env": d.pop("env"), "id": d.pop("id")}
+            row["domain"] = d.pop("domain", "") or ""
+            row["split"] = d.pop("split", "test") or "test"
+            row["instruction"] = d.pop("instruction", "") or ""
+            row["infeasible"] = bool(d.pop("infeasible", False))
+            row["has_solution"] = bool(d.pop("has_solution", False))
+            meta.update({k: v for k, v in d.items() if v is not None})  # e.g. tau2's "writes"
+            row["metadata"] = meta
+            row["updated_at"] = _now()
+            rows.append(row)
+        if not rows:
+            return 0
+        table = m.Task.__table__
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.env, table.c.id],
+            set_={c: stmt.excluded[c] for c in (*TASK_COLUMNS, "metadata", "updated_at")},
+        )
+        with self._tx() as conn:
+            conn.execute(stmt, rows)
+        return len(rows)
+
+    def get_tasks(self, env: str | None = None) -> list[dict[str, Any]]:
+        with self._read() as s:
+            q = select(m.Task).order_by(m.Task.env, m.Task.id)
+            if env is not None:
+                q = q.where(m.Task.env == env)
+            return [
+                {"env": t.env, "id": t.id, **{c: getattr(t, c) for c in TASK_COLUMNS},
+                 "metadata": t.task_metadata}
+                for t in s.scalars(q)
+            ]
+
+    # -- episodes -------------------------------------------------------------------------------
+
+    def start_episode(
+        self, run_id: str, env: str, domain: str, task_id: str, split: str, trial: int, seed: int | None,
+    ) -> str:
+        """Create the episode (run, task, trial), or reset and reuse an unfinished one."""
+        ep = m.Episode.__table__
+        fresh = dict(
+            env=env, domain=domain, split=split, seed=seed, status=EpisodeStatus.RUNNING.value,
+            termination=None, reward=None, success=None, steps=0, tokens_in=0, tokens_out=0,
+            cost_usd=0.0, wall_time_s=None, error=None, evaluation={}, started_at=_now(), finished_at=None,
+        )
+        for _ in range(3):  # a concurrent start of the same key may win the insert; look again
+            try:
+                with self._tx() as conn:
+                    if conn.execute(select(m.Run.id).where(m.Run.id == run_id)).first() is None:
+                        raise self._unknown("run", run_id, m.Run.id)
+                    found = conn.execute(
+                        select(ep.c.id, ep.c.status).where(
+                            ep.c.run_id == run_id, ep.c.task_id == task_id, ep.c.trial == trial
+                        ).with_for_update()
+                    ).first()
+                    if found is None:
+                        eid = new_id("ep")
+                        conn.execute(insert(ep).values(
+                            id=eid, run_id=run_id, task_id=task_id, trial=trial, attempts=1,
+                            created_at=_now(), schema_version=1, **fresh,
+                        ))
+                        return eid
+                    eid, status = found
+                    if status in FINISHED_STATUSES:
+                        raise EpisodeFinishedError(
+                            f"episode {eid} ({task_id!r}, trial {trial}) of run {run_id} already "
+                            f"finished ({status}); it is not run again"
+                        )
+                    self._clear_episode(conn, eid)
+                    conn.execute(update(ep).where(ep.c.id == eid).values(attempts=ep.c.attempts + 1, **fresh))
+                    return eid
+            except IntegrityError:
+                continue
+        raise StoreError(f"could not start episode ({run_id}, {task_id!r}, {trial}): concurrent starts kept colliding")
+
+    @staticmethod
+    def _clear_episode(conn: Connection, episode_id: str) -> None:
+        # Steps cascade to their model calls and artifact links; episode-level calls go here.
+        conn.execute(delete(m.ModelCall.__table__).where(m.ModelCall.__table__.c.episode_id == episode_id))
+        conn.execute(delete(m.Step.__table__).where(m.Step.__table__.c.episode_id == episode_id))
+
+    def _episode_status(self, conn: Connection, episode_id: str) -> str:
+        status = conn.execute(select(m.Episode.status).where(m.Episode.id == episode_id)).scalar()
+        if status is None:
+            raise self._unknown("episode", episode_id, m.Episode.id)
+        return status
+
+    def record_step(
+        self, episode_id: str, step: StepRecord, artifacts: dict[str, tuple[bytes, str]] | None = None,
+    ) -> int:
+        """Store one step (and its artifacts and model calls) in one transaction; returns its id."""
+        written = {name: (self.artifacts.put(data), mime, len(data)) for name, (data, mime) in (artifacts or {}).items()}
+        refs = {**step.observation_artifacts, **{name: sha for name, (sha, _, _) in written.items()}}
+        row = step.model_dump(mode="json", exclude={"model_calls", "index", "schema_version"})
+        row.update(observation_artifacts=refs, episode_id=episode_id, step_index=step.index,
+                   schema_version=step.schema_version, created_at=step.created_at or _now())
+        with self._tx() as conn:
+            status = self._episode_status(conn, episode_id)
+            if status in FINISHED_STATUSES:
+                raise EpisodeFinishedError(f"episode {episode_id} already finished ({status}); no more steps")
+            if written:
+                conn.execute(
+                    self._insert(m.Artifact.__table__).on_conflict_do_nothing(),
+                    [{"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()],
+                )
+            self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
+            try:  # the error aborts the whole transaction: nothing of this step is kept
+                step_id = conn.execute(insert(m.Step.__table__).values(**row).returning(m.Step.__table__.c.id)).scalar_one()
+            except IntegrityError:
+                raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
+            if refs:
+                conn.execute(insert(m.StepArtifact.__table__),
+                             [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
+            self._insert_calls(conn, episode_id, step_id, step.model_calls)
+        return step_id
+
+    def _require_artifacts(self, conn: Connection, shas: list[str]) -> None:
+        if not shas:
+            return
+        known = set(conn.scalars(select(m.Artifact.sha256).where(m.Artifact.sha256.in_(shas))))
+        missing = [s for s in shas if s not in known]
+        if missing:
+            raise StoreError(f"observation refers to artifacts that were never stored: {missing}; use put_artifact first")
+
+    @staticmethod
+    def _insert_calls(conn: Connection, episode_id: str, step_id: int | None, calls: Sequence[ModelCall]) -> None:
+        if calls:
+            conn.execute(insert(m.ModelCall.__table__), [
+                {**c.model_dump(mode="json"), "episode_id": episode_id, "step_id": step_id, "seq": i,
+                 "started_at": c.started_at}
+                for i, c in enumerate(calls)
+            ])
+
+    def record_model_calls(self, episode_id: str, calls: Sequence[ModelCall]) -> None:
+        """Store model calls made outside any step (e.g. the simulated user's opening turn)."""
+        with self._tx() as conn:
+            self._episode_status(conn, episode_id)
+            self._insert_calls(conn, episode_id, None, calls)
+
+    def finish_episode(self, episode_id: str, result: EpisodeResult) -> None:
+        if result.status in (EpisodeStatus.PENDING, EpisodeStatus.RUNNING):
+            raise ValueError(f"finish_episode needs a final status, not {result.status.value!r}")
+        values = result.model_dump(mode="json")
+        with self._tx() as conn:
+            self._episode_status(conn, episode_id)
+            conn.execute(update(m.Episode.__table__).where(m.Episode.__table__.c.id == episode_id)
+                         .values(**values, finished_at=_now()))
+
+    def finished_episode_keys(self, run_id: str) -> set[tuple[str, int]]:
+        with self._read() as s:
+            rows = s.execute(select(m.Episode.task_id, m.Episode.trial).where(
+                m.Episode.run_id == run_id, m.Episode.status.in_(FINISHED_STATUSES)))
+            return {(t, n) for t, n in rows}
+
+    def reset_unfinished_episodes(self, run_id: str) -> int:
+        """Mark episodes a killed process left running as infrastructure errors (retried on resume)."""
+        self.get_run(run_id)
+        ep = m.Episode.__table__
+        with self._tx() as conn:
+            res = conn.execute(update(ep).where(ep.c.run_id == run_id, ep.c.status.in_(UNFINISHED_STATUSES)).values(
+                status=EpisodeStatus.ERROR.value, termination=TerminationReason.INFRA_ERROR.value,
+                error=INTERRUPTED_ERROR, finished_at=_now()))
+            return res.rowcount
+
+    # -- artifacts ------------------------------------------------------------------------------
+
+    def put_artifact(self, data: bytes, mime: str) -> str:
+        sha = self.artifacts.put(data)
+        with self._tx() as conn:
+            conn.execute(self._insert(m.Artifact.__table__).on_conflict_do_nothing(),
+                         {"sha256": sha, "mime": mime, "size": len(data), "created_at": _now()})
+        return sha
+
+    def get_artifact(self, sha256: str) -> bytes:
+        return self.artifacts.get(sha256)
+
+    def get_artifact_info(self, sha256: str) -> ArtifactInfo:
+        check_sha256(sha256)
+        with self._read() as s:
+            a = s.get(m.Artifact, sha256)
+        if a is None:
+            raise UnknownIdError("artifact", sha256, [])
+        return ArtifactInfo(sha256=a.sha256, mime=a.mime, size=a.size)
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def iter_episodes(
+        self, run_ids: str | Iterable[str] | None = None, env: str | Iterable[str] | None = None,
+        domain: str | Iterable[str] | None = None, split: str | Iterable[str] | None = None,
+        models: str | Iterable[str] | None = None, agents: str | Iterable[str] | None = None,
+        statuses: str | Iterable[str] | None = None, min_reward: float | None = None, batch_size: int = 500,
+    ) -> Iterator[EpisodeRow]:
+        """Stream episodes (with their run's agent and model) matching every given filter."""
+        E, R = m.Episode, m.Run
+        q = select(E, R.agent, R.model).join(R, E.run_id == R.id)
+        for column, wanted in ((E.run_id, run_ids), (E.env, env), (E.domain, domain), (E.split, split),
+                               (R.model, models), (R.agent, agents), (E.status, statuses)):
+            values = _as_list(wanted)
+            if values is not None:
+                q = q.where(column.in_(values))
+        if min_reward is not None:
+            q = q.where(E.reward >= min_reward)
+        q = q.order_by(E.run_id, E.task_id, E.trial).execution_options(yield_per=batch_size)
+        with self._read() as s:
+            for episode, agent, model in s.execute(q):
+                yield _episode_row(episode, agent, model)
+
+    def get_episode(self, episode_id: str) -> EpisodeRow:
+        with self._read() as s:
+            found = s.execute(select(m.Episode, m.Run.agent, m.Run.model).join(m.Run)
+                              .where(m.Episode.id == episode_id)).first()
+        if found is None:
+            raise self._unknown("episode", episode_id, m.Episode.id)
+        return _episode_row(*found)
+
+    def get_model_calls(self, episode_id: str) -> list[ModelCall]:
+        """Every model call of an episode in order (steps' calls and calls outside steps)."""
+        self.get_episode(episode_id)
+        with self._read() as s:
+            calls = s.scalars(select(m.ModelCall).where(m.ModelCall.episode_id == episode_id)
+                              .order_by(m.ModelCall.id)).all()
+            return [_call_record(c) for c in calls]
+
+    def get_steps(self, episode_id: str) -> list[StepRecord]:
+        self.get_episode(episode_id)
+        with self._read() as s:
+            steps = s.scalars(select(m.Step).where(m.Step.episode_id == episode_id).order_by(m.Step.index)).all()
+            calls: dict[int | None, list[ModelCall]] = {}
+            for c in s.scalars(select(m.ModelCall).where(m.ModelCall.episode_id == episode_id)
+                               .order_by(m.ModelCall.step_id, m.ModelCall.seq, m.ModelCall.id)):
+                calls.setdefault(c.step_id, []).append(_call_record(c))
+            return [_step_record(st, calls.get(st.id, [])) for st in steps]
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    module = type(orig).__module__ if orig is not None else ""
+    if module.startswith("psycopg"):
+        import psycopg
+
+        if isinstance(orig, psycopg.errors.TransactionRollbackError):
+            return False  # deadlock/serialization: a retryable conflict, not an outage
+        return isinstance(orig, (psycopg.OperationalError, psycopg.InterfaceError)) and (
+            sqlstate is None or sqlstate.startswith("08") or sqlstate.startswith("57P"))
+    if module == "sqlite3":
+        text = str(orig).lower()
+        return any(k in text for k in ("unable to open", "disk i/o", "readonly", "locked", "not a database"))
+    return False
+
+
+def _run_row(run: m.Run, counts: dict[str, int]) -> RunRow:
+    return RunRow(
+        id=run.id, name=run.name, env=run.env, agent=run.agent, model=run.model, split=run.split,
+        seed=run.seed, config=RunConfig.model_validate(run.config), git_revision=run.git_revision,
+        package_versions=run.package_versions or {}, status=RunStatus(run.status),
+        created_at=run.created_at, finished_at=run.finished_at, episode_counts=counts,
+    )
+
+
+def _episode_row(e: m.Episode, agent: str, model: str | None) -> EpisodeRow:
+    return EpisodeRow(
+        id=e.id, run_id=e.run_id, env=e.env, domain=e.domain, task_id=e.task_id, split=e.split,
+        trial=e.trial, seed=e.seed, agent=agent, model=model, status=EpisodeStatus(e.status),
+        termination=TerminationReason(e.termination) if e.termination else None, reward=e.reward,
+        success=e.success, steps=e.steps, tokens_in=e.tokens_in, tokens_out=e.tokens_out,
+        cost_usd=e.cost_usd, wall_time_s=e.wall_time_s, error=e.error, evaluation=e.evaluation or {},
+        attempts=e.attempts, created_at=e.created_at, started_at=e.started_at, finished_at=e.finished_at,
+    )
+
+
+def _call_record(c: m.ModelCall) -> ModelCall:
+    return ModelCall(
+        schema_version=c.schema_version, model=c.model, role=c.role, provider=c.provider, api=c.api,
+        request=c.request, response=c.response, raw_response=c.raw_response, tokens_in=c.tokens_in,
+        tokens_cached=c.tokens_cached, tokens_out=c.tokens_out, tokens_reasoning=c.tokens_reasoning,
+        latency_s=c.latency_s, cost_usd=c.cost_usd, error=c.error, attempt=c.attempt, started_at=c.started_at,
+    )
+
+
+def _step_record(st: m.Step, calls: list[ModelCall]) -> StepRecord:
+    return StepRecord(
+        schema_version=st.schema_version, index=st.index, observation=st.observation,
+        observation_artifacts=st.observation_artifacts, action=st.action, agent_output=st.agent_output,
+        model_calls=calls, reward=st.reward, terminated=st.terminated, truncated=st.truncated, info=st.info,
+        agent_time_s=st.agent_time_s, env_time_s=st.env_time_s, created_at=st.created_at,
+    )
