@@ -1,0 +1,107 @@
+"""A private X display per episode: Xvfb on a free display number.
+
+Xvfb picks the display itself (`-displayfd`), so concurrent episodes never race for a
+number. TCP is off; clients (the sandboxed apps, our XTEST input and screen grabs) connect
+through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in. The window
+manager and the D-Bus session run inside the sandbox (see `session.py`), never on the host:
+openbox's root menu can start programs.
+"""
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from envs.errors import InfrastructureError, MissingDependencyError
+
+X11_SOCKET_DIR = "/tmp/.X11-unix"
+
+
+@dataclass
+class Display:
+    width: int = 1280
+    height: int = 720
+    depth: int = 24
+    number: int | None = None
+    _proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        if self.number is None:
+            raise InfrastructureError("the display is not started")
+        return f":{self.number}"
+
+    @property
+    def socket_path(self) -> str:
+        return f"{X11_SOCKET_DIR}/X{self.number}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def start(self, timeout: float = 10.0) -> Display:
+        exe = shutil.which("Xvfb")
+        if exe is None:
+            raise MissingDependencyError("Xvfb", "sudo apt-get install -y xvfb")
+        read_fd, write_fd = os.pipe()
+        try:
+            self._proc = subprocess.Popen(
+                [exe, "-displayfd", str(write_fd), "-screen", "0",
+                 f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-noreset",
+                 "-dpi", "96", "+extension", "XTEST", "+extension", "RANDR"],
+                pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, start_new_session=True, env=_x_env(),
+            )
+        finally:
+            os.close(write_fd)
+        try:
+            self.number = int(self._read_line(read_fd, timeout))
+        except Exception:
+            err = self._stderr_tail()
+            self.stop()
+            raise InfrastructureError(f"Xvfb did not start: {err or 'no display number reported'}") from None
+        finally:
+            os.close(read_fd)
+        return self
+
+    def _read_line(self, fd: int, timeout: float) -> str:
+        buf = b""
+        deadline = time.monotonic() + timeout
+        while not buf.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("Xvfb start timed out")
+            chunk = os.read(fd, 64)
+            if not chunk:
+                raise EOFError("Xvfb exited")
+            buf += chunk
+        return buf.decode().strip()
+
+    def _stderr_tail(self) -> str:
+        if self._proc is None or self._proc.stderr is None or self._proc.poll() is None:
+            return ""
+        return self._proc.stderr.read().decode(errors="replace")[-500:]
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck X server
+            pass
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def _x_env() -> dict[str, str]:
+    # Xvfb needs nothing from the runner's environment (and must not inherit API keys).
+    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
