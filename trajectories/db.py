@@ -12,13 +12,15 @@ PostgreSQL uses one pooled engine for both (MVCC does the rest).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
@@ -30,6 +32,10 @@ class StoreError(RuntimeError):
 
 class DatabaseUrlError(StoreError, ValueError):
     """The database URL is malformed or names an unsupported backend."""
+
+
+class SchemaMissingError(StoreError):
+    """The database has not been created or upgraded to this version's schema."""
 
 
 class DatabaseUnavailableError(StoreError):
@@ -129,3 +135,52 @@ def make_engines(url: str | URL) -> Engines:
         connect_args=connect_args,
     )
     return Engines(parsed, engine, engine)
+
+
+def is_unavailable(exc: DBAPIError) -> bool:
+    """Is this error the database being gone (not a constraint or a conflict)?"""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    module = type(orig).__module__ if orig is not None else ""
+    if module.startswith("psycopg"):
+        import psycopg
+
+        if isinstance(orig, psycopg.errors.TransactionRollback):
+            return False  # deadlock / serialization failure: a conflict, not an outage
+        sqlstate = getattr(orig, "sqlstate", None)
+        # No SQLSTATE: failed on the client side (refused, reset); 08: connection exception;
+        # 57P0x: the server is shutting down or starting.
+        return isinstance(orig, (psycopg.OperationalError, psycopg.InterfaceError)) and (
+            sqlstate is None or sqlstate.startswith(("08", "57P")))
+    if module == "sqlite3":
+        text = str(orig).lower()
+        return any(k in text for k in ("unable to open", "disk i/o", "readonly", "locked", "not a database"))
+    return False
+
+
+def _is_missing_schema(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in ("42P01", "42703"):  # undefined table / column
+        return True
+    return type(orig).__module__ == "sqlite3" and ("no such table" in str(orig) or "no such column" in str(orig))
+
+
+@contextmanager
+def translate_errors(url: URL) -> Iterator[None]:
+    """Turn a lost, refused or locked database into one `DatabaseUnavailableError`."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if _is_missing_schema(exc):
+            raise SchemaMissingError(
+                f"the database at {safe_url(url)} has no trajectory schema (or an outdated one): "
+                f"run `python -m agents db upgrade --db {safe_url(url)}` ({exc.orig})"
+            ) from exc
+        if not is_unavailable(exc):
+            raise
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise DatabaseUnavailableError(
+            f"cannot use the database at {safe_url(url)}: {reason}. "
+            "Is the server running and reachable (or the file writable and not locked)?"
+        ) from exc

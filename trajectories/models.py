@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from trajectories import records
+
 # Stable constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -96,6 +98,15 @@ class Run(Base):
         back_populates="run", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    def to_row(self, episode_counts: dict[str, int] | None = None) -> records.RunRow:
+        return records.RunRow(
+            id=self.id, name=self.name, env=self.env, agent=self.agent, model=self.model,
+            split=self.split, seed=self.seed, config=records.RunConfig.model_validate(self.config),
+            git_revision=self.git_revision, package_versions=self.package_versions or {},
+            status=records.RunStatus(self.status), created_at=self.created_at,
+            finished_at=self.finished_at, episode_counts=episode_counts or {},
+        )
+
 
 class Task(Base):
     """A task as the environment family described it when a run used it."""
@@ -112,6 +123,13 @@ class Task(Base):
     # "metadata" is reserved on declarative classes; the column keeps the natural name.
     task_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "env": self.env, "id": self.id, "domain": self.domain, "split": self.split,
+            "instruction": self.instruction, "infeasible": self.infeasible,
+            "has_solution": self.has_solution, "metadata": self.task_metadata or {},
+        }
 
 
 class Episode(Base):
@@ -154,6 +172,19 @@ class Episode(Base):
         order_by="Step.index",
     )
 
+    def to_row(self, agent: str, model: str | None) -> records.EpisodeRow:
+        """The episode with its run's agent and model (the caller joined them in)."""
+        return records.EpisodeRow(
+            id=self.id, run_id=self.run_id, env=self.env, domain=self.domain, task_id=self.task_id,
+            split=self.split, trial=self.trial, seed=self.seed, agent=agent, model=model,
+            status=records.EpisodeStatus(self.status),
+            termination=records.TerminationReason(self.termination) if self.termination else None,
+            reward=self.reward, success=self.success, steps=self.steps, tokens_in=self.tokens_in,
+            tokens_out=self.tokens_out, cost_usd=self.cost_usd, wall_time_s=self.wall_time_s,
+            error=self.error, evaluation=self.evaluation or {}, attempts=self.attempts,
+            created_at=self.created_at, started_at=self.started_at, finished_at=self.finished_at,
+        )
+
 
 class Step(Base):
     """One environment step: observation, action, the env's result, timings."""
@@ -178,6 +209,15 @@ class Step(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     episode: Mapped[Episode] = relationship(back_populates="step_rows")
+
+    def to_record(self, model_calls: list[records.ModelCall]) -> records.StepRecord:
+        return records.StepRecord(
+            schema_version=self.schema_version, index=self.index, observation=self.observation,
+            observation_artifacts=self.observation_artifacts, action=self.action,
+            agent_output=self.agent_output, model_calls=model_calls, reward=self.reward,
+            terminated=self.terminated, truncated=self.truncated, info=self.info,
+            agent_time_s=self.agent_time_s, env_time_s=self.env_time_s, created_at=self.created_at,
+        )
 
 
 class ModelCall(Base):
@@ -211,6 +251,17 @@ class ModelCall(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    def to_record(self) -> records.ModelCall:
+        return records.ModelCall(
+            schema_version=self.schema_version, model=self.model, role=self.role,
+            provider=self.provider, api=self.api, request=self.request, response=self.response,
+            raw_response=self.raw_response, tokens_in=self.tokens_in,
+            tokens_cached=self.tokens_cached, tokens_out=self.tokens_out,
+            tokens_reasoning=self.tokens_reasoning, latency_s=self.latency_s,
+            cost_usd=self.cost_usd, error=self.error, attempt=self.attempt,
+            started_at=self.started_at,
+        )
+
 
 class Artifact(Base):
     """A blob in the content-addressed store (the bytes live on disk under its sha256)."""
@@ -221,6 +272,9 @@ class Artifact(Base):
     mime: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_info(self) -> records.ArtifactInfo:
+        return records.ArtifactInfo(sha256=self.sha256, mime=self.mime, size=self.size)
 
 
 class StepArtifact(Base):

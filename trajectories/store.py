@@ -8,7 +8,7 @@ process killed with SIGKILL leaves either all of a step or none of it; artifacts
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,31 +18,27 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from envs.errors import UnknownIdError
 from trajectories import models as m
-from trajectories.artifacts import ArtifactStore, check_sha256
-from trajectories.db import DatabaseUnavailableError, StoreError, make_engines, safe_url
+from trajectories.artifacts import ArtifactStore
+from trajectories.db import StoreError, make_engines, safe_url, translate_errors
 from trajectories.provenance import fill_provenance
+from trajectories.queries import FINISHED_STATUSES, StoreQueries
 from trajectories.records import (
-    ArtifactInfo,
     EpisodeResult,
-    EpisodeRow,
     EpisodeStatus,
     ModelCall,
     RunConfig,
-    RunRow,
     RunStatus,
     StepRecord,
     TerminationReason,
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-FINISHED_STATUSES = (EpisodeStatus.SUCCEEDED.value, EpisodeStatus.FAILED.value)
 UNFINISHED_STATUSES = (EpisodeStatus.PENDING.value, EpisodeStatus.RUNNING.value)
 INTERRUPTED_ERROR = "interrupted: the process recording this episode stopped before it finished"
 TASK_COLUMNS = ("domain", "split", "instruction", "infeasible", "has_solution")
@@ -61,13 +57,7 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{_now():%Y%m%d}-{secrets.token_hex(3 if prefix == 'run' else 6)}"
 
 
-def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-class TrajectoryStore:
+class TrajectoryStore(StoreQueries):
     def __init__(self, url: str, artifacts_dir: str | Path, *, fsync_artifacts: bool = False):
         self.engines = make_engines(url)
         self.url = self.engines.url
@@ -89,27 +79,13 @@ class TrajectoryStore:
     # -- plumbing -----------------------------------------------------------------------------
 
     @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """Turn a lost or refused connection into one clear error."""
-        try:
-            yield
-        except DBAPIError as exc:
-            if _is_unavailable(exc):
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-                raise DatabaseUnavailableError(
-                    f"cannot use the database at {safe_url(self.url)}: {reason}. "
-                    "Is the server running and reachable (or the file writable)?"
-                ) from exc
-            raise
-
-    @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with self._errors(), self.engines.write.begin() as conn:
+        with translate_errors(self.url), self.engines.write.begin() as conn:
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with self._errors(), Session(self.engines.read) as session:
+        with translate_errors(self.url), Session(self.engines.read) as session:
             yield session
 
     def _insert(self, table: Any) -> Any:
@@ -136,7 +112,7 @@ class TrajectoryStore:
         self._migrate(command.downgrade, revision)
 
     def current_revision(self) -> str | None:
-        with self._errors(), self.engines.read.connect() as conn:
+        with translate_errors(self.url), self.engines.read.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str | None:
@@ -162,33 +138,6 @@ class TrajectoryStore:
                 if run_id is not None:
                     raise StoreError(f"run {run_id!r} already exists; resume it instead") from None
         raise StoreError("could not allocate a unique run id")
-
-    def _unknown(self, kind: str, given: str, id_column: Any) -> UnknownIdError:
-        with self._read() as s:
-            known = s.scalars(select(id_column).limit(5000)).all()
-        return UnknownIdError(kind, given, known)
-
-    def _counts(self, s: Session, run_ids: list[str] | None) -> dict[str, dict[str, int]]:
-        q = select(m.Episode.run_id, m.Episode.status, func.count()).group_by(m.Episode.run_id, m.Episode.status)
-        if run_ids is not None:
-            q = q.where(m.Episode.run_id.in_(run_ids))
-        counts: dict[str, dict[str, int]] = {}
-        for rid, status, n in s.execute(q):
-            counts.setdefault(rid, {})[status] = n
-        return counts
-
-    def get_run(self, run_id: str) -> RunRow:
-        with self._read() as s:
-            run = s.get(m.Run, run_id)
-            if run is not None:
-                return _run_row(run, self._counts(s, [run_id]).get(run_id, {}))
-        raise self._unknown("run", run_id, m.Run.id)
-
-    def list_runs(self) -> list[RunRow]:
-        with self._read() as s:
-            runs = s.scalars(select(m.Run).order_by(m.Run.created_at.desc(), m.Run.id)).all()
-            counts = self._counts(s, None)
-            return [_run_row(r, counts.get(r.id, {})) for r in runs]
 
     def finish_run(self, run_id: str, status: RunStatus | str) -> None:
         status = RunStatus(status)
@@ -231,17 +180,6 @@ class TrajectoryStore:
         with self._tx() as conn:
             conn.execute(stmt, rows)
         return len(rows)
-
-    def get_tasks(self, env: str | None = None) -> list[dict[str, Any]]:
-        with self._read() as s:
-            q = select(m.Task).order_by(m.Task.env, m.Task.id)
-            if env is not None:
-                q = q.where(m.Task.env == env)
-            return [
-                {"env": t.env, "id": t.id, **{c: getattr(t, c) for c in TASK_COLUMNS},
-                 "metadata": t.task_metadata}
-                for t in s.scalars(q)
-            ]
 
     # -- episodes -------------------------------------------------------------------------------
 
@@ -358,12 +296,6 @@ class TrajectoryStore:
             conn.execute(update(m.Episode.__table__).where(m.Episode.__table__.c.id == episode_id)
                          .values(**values, finished_at=_now()))
 
-    def finished_episode_keys(self, run_id: str) -> set[tuple[str, int]]:
-        with self._read() as s:
-            rows = s.execute(select(m.Episode.task_id, m.Episode.trial).where(
-                m.Episode.run_id == run_id, m.Episode.status.in_(FINISHED_STATUSES)))
-            return {(t, n) for t, n in rows}
-
     def reset_unfinished_episodes(self, run_id: str) -> int:
         """Mark episodes a killed process left running as infrastructure errors (retried on resume)."""
         self.get_run(run_id)
@@ -385,117 +317,3 @@ class TrajectoryStore:
 
     def get_artifact(self, sha256: str) -> bytes:
         return self.artifacts.get(sha256)
-
-    def get_artifact_info(self, sha256: str) -> ArtifactInfo:
-        check_sha256(sha256)
-        with self._read() as s:
-            a = s.get(m.Artifact, sha256)
-        if a is None:
-            raise UnknownIdError("artifact", sha256, [])
-        return ArtifactInfo(sha256=a.sha256, mime=a.mime, size=a.size)
-
-    # -- queries --------------------------------------------------------------------------------
-
-    def iter_episodes(
-        self, run_ids: str | Iterable[str] | None = None, env: str | Iterable[str] | None = None,
-        domain: str | Iterable[str] | None = None, split: str | Iterable[str] | None = None,
-        models: str | Iterable[str] | None = None, agents: str | Iterable[str] | None = None,
-        statuses: str | Iterable[str] | None = None, min_reward: float | None = None, batch_size: int = 500,
-    ) -> Iterator[EpisodeRow]:
-        """Stream episodes (with their run's agent and model) matching every given filter."""
-        E, R = m.Episode, m.Run
-        q = select(E, R.agent, R.model).join(R, E.run_id == R.id)
-        for column, wanted in ((E.run_id, run_ids), (E.env, env), (E.domain, domain), (E.split, split),
-                               (R.model, models), (R.agent, agents), (E.status, statuses)):
-            values = _as_list(wanted)
-            if values is not None:
-                q = q.where(column.in_(values))
-        if min_reward is not None:
-            q = q.where(E.reward >= min_reward)
-        q = q.order_by(E.run_id, E.task_id, E.trial).execution_options(yield_per=batch_size)
-        with self._read() as s:
-            for episode, agent, model in s.execute(q):
-                yield _episode_row(episode, agent, model)
-
-    def get_episode(self, episode_id: str) -> EpisodeRow:
-        with self._read() as s:
-            found = s.execute(select(m.Episode, m.Run.agent, m.Run.model).join(m.Run)
-                              .where(m.Episode.id == episode_id)).first()
-        if found is None:
-            raise self._unknown("episode", episode_id, m.Episode.id)
-        return _episode_row(*found)
-
-    def get_model_calls(self, episode_id: str) -> list[ModelCall]:
-        """Every model call of an episode in order (steps' calls and calls outside steps)."""
-        self.get_episode(episode_id)
-        with self._read() as s:
-            calls = s.scalars(select(m.ModelCall).where(m.ModelCall.episode_id == episode_id)
-                              .order_by(m.ModelCall.id)).all()
-            return [_call_record(c) for c in calls]
-
-    def get_steps(self, episode_id: str) -> list[StepRecord]:
-        self.get_episode(episode_id)
-        with self._read() as s:
-            steps = s.scalars(select(m.Step).where(m.Step.episode_id == episode_id).order_by(m.Step.index)).all()
-            calls: dict[int | None, list[ModelCall]] = {}
-            for c in s.scalars(select(m.ModelCall).where(m.ModelCall.episode_id == episode_id)
-                               .order_by(m.ModelCall.step_id, m.ModelCall.seq, m.ModelCall.id)):
-                calls.setdefault(c.step_id, []).append(_call_record(c))
-            return [_step_record(st, calls.get(st.id, [])) for st in steps]
-
-
-def _is_unavailable(exc: DBAPIError) -> bool:
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
-    sqlstate = getattr(orig, "sqlstate", None)
-    module = type(orig).__module__ if orig is not None else ""
-    if module.startswith("psycopg"):
-        import psycopg
-
-        if isinstance(orig, psycopg.errors.TransactionRollbackError):
-            return False  # deadlock/serialization: a retryable conflict, not an outage
-        return isinstance(orig, (psycopg.OperationalError, psycopg.InterfaceError)) and (
-            sqlstate is None or sqlstate.startswith("08") or sqlstate.startswith("57P"))
-    if module == "sqlite3":
-        text = str(orig).lower()
-        return any(k in text for k in ("unable to open", "disk i/o", "readonly", "locked", "not a database"))
-    return False
-
-
-def _run_row(run: m.Run, counts: dict[str, int]) -> RunRow:
-    return RunRow(
-        id=run.id, name=run.name, env=run.env, agent=run.agent, model=run.model, split=run.split,
-        seed=run.seed, config=RunConfig.model_validate(run.config), git_revision=run.git_revision,
-        package_versions=run.package_versions or {}, status=RunStatus(run.status),
-        created_at=run.created_at, finished_at=run.finished_at, episode_counts=counts,
-    )
-
-
-def _episode_row(e: m.Episode, agent: str, model: str | None) -> EpisodeRow:
-    return EpisodeRow(
-        id=e.id, run_id=e.run_id, env=e.env, domain=e.domain, task_id=e.task_id, split=e.split,
-        trial=e.trial, seed=e.seed, agent=agent, model=model, status=EpisodeStatus(e.status),
-        termination=TerminationReason(e.termination) if e.termination else None, reward=e.reward,
-        success=e.success, steps=e.steps, tokens_in=e.tokens_in, tokens_out=e.tokens_out,
-        cost_usd=e.cost_usd, wall_time_s=e.wall_time_s, error=e.error, evaluation=e.evaluation or {},
-        attempts=e.attempts, created_at=e.created_at, started_at=e.started_at, finished_at=e.finished_at,
-    )
-
-
-def _call_record(c: m.ModelCall) -> ModelCall:
-    return ModelCall(
-        schema_version=c.schema_version, model=c.model, role=c.role, provider=c.provider, api=c.api,
-        request=c.request, response=c.response, raw_response=c.raw_response, tokens_in=c.tokens_in,
-        tokens_cached=c.tokens_cached, tokens_out=c.tokens_out, tokens_reasoning=c.tokens_reasoning,
-        latency_s=c.latency_s, cost_usd=c.cost_usd, error=c.error, attempt=c.attempt, started_at=c.started_at,
-    )
-
-
-def _step_record(st: m.Step, calls: list[ModelCall]) -> StepRecord:
-    return StepRecord(
-        schema_version=st.schema_version, index=st.index, observation=st.observation,
-        observation_artifacts=st.observation_artifacts, action=st.action, agent_output=st.agent_output,
-        model_calls=calls, reward=st.reward, terminated=st.terminated, truncated=st.truncated, info=st.info,
-        agent_time_s=st.agent_time_s, env_time_s=st.env_time_s, created_at=st.created_at,
-    )

@@ -1,0 +1,103 @@
+"""The exporter interface and the registry of formats.
+
+An exporter receives finished `Sample`s one at a time and writes them incrementally (nothing
+is held per sample once written), then reports the files it wrote. Images go through the
+shared `ImageSink` (files under ``images/``) or, for formats that embed them, its `read`.
+"""
+from __future__ import annotations
+
+import abc
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from envs.errors import UnknownIdError
+from trajectories.export.images import ImageSink
+from trajectories.export.sample import Sample
+
+
+class Exporter(abc.ABC):
+    name: str = ""
+    description: str = ""
+
+    def __init__(self, out_dir: Path, images: ImageSink, dataset_name: str = "agent_trajectories"):
+        self.out_dir = out_dir
+        self.images = images
+        self.dataset_name = dataset_name
+        self.samples = 0
+
+    @abc.abstractmethod
+    def open(self) -> None:
+        """Create the output files."""
+
+    @abc.abstractmethod
+    def write(self, sample: Sample) -> None:
+        """Write one sample (already scrubbed, images limited, reasoning kept or dropped)."""
+
+    @abc.abstractmethod
+    def close(self) -> list[Path]:
+        """Flush and close; return every file written (images excepted)."""
+
+    def abort(self) -> None:
+        """Close without finishing (an error stopped the export)."""
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class JsonlExporter(Exporter):
+    """Formats that are one JSON object per line in `file_name`."""
+
+    file_name = "data.jsonl"
+
+    def open(self) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._fh: IO[str] = (self.out_dir / self.file_name).open("w", encoding="utf-8")
+
+    def write(self, sample: Sample) -> None:
+        record = self.record(sample)
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.samples += 1
+
+    @abc.abstractmethod
+    def record(self, sample: Sample) -> dict[str, Any]:
+        """The JSON object of one sample."""
+
+    def extra_files(self) -> list[Path]:
+        return []
+
+    def close(self) -> list[Path]:
+        if not self._fh.closed:
+            self._fh.close()
+        return [self.out_dir / self.file_name, *self.extra_files()]
+
+
+ExporterFactory = Callable[..., Exporter]
+_EXPORTERS: dict[str, type[Exporter]] = {}
+
+
+def register_exporter(cls: type[Exporter]) -> type[Exporter]:
+    _EXPORTERS[cls.name] = cls
+    return cls
+
+
+def _load_builtins() -> None:
+    # Imported for their registration side effect.
+    from trajectories.export.formats import (  # noqa: F401
+        llamafactory, openai_chat, parquet, swift, trl,
+    )
+
+
+def get_exporter(name: str) -> type[Exporter]:
+    _load_builtins()
+    if name not in _EXPORTERS:
+        raise UnknownIdError("export format", name, _EXPORTERS)
+    return _EXPORTERS[name]
+
+
+def list_exporters() -> dict[str, str]:
+    """Format name -> one-line description."""
+    _load_builtins()
+    return {name: cls.description for name, cls in sorted(_EXPORTERS.items())}

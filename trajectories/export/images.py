@@ -1,0 +1,58 @@
+"""Screenshots of exported samples: written once as files, referenced by relative path.
+
+The store keeps screenshots as content-addressed artifacts; an export copies each one it uses
+to ``images/<sha256[:2]>/<sha256>.<ext>`` under the output directory (at most once, however
+many samples refer to it) so that JSON never carries base64. Formats that embed images
+(parquet) read the bytes through `read` instead.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+_EXT = {b"\x89PNG": "png", b"\xff\xd8\xff": "jpg", b"RIFF": "webp", b"GIF8": "gif"}
+
+ArtifactReader = Callable[[str], bytes]
+
+
+def image_ext(data: bytes) -> str:
+    for magic, ext in _EXT.items():
+        if data.startswith(magic):
+            return ext
+    raise ValueError("artifact is not a PNG, JPEG, WebP or GIF image")
+
+
+class ImageSink:
+    """Copies referenced artifacts into the export directory and names them."""
+
+    def __init__(self, out_dir: Path, read_artifact: ArtifactReader, subdir: str = "images"):
+        self.out_dir = out_dir
+        self.subdir = subdir
+        self._read = read_artifact
+        self.files_written = 0
+        self.bytes_written = 0
+
+    def read(self, sha256: str) -> bytes:
+        data = self._read(sha256)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError(f"artifact {sha256[:12]}… does not match its sha256 (corrupt store?)")
+        return data
+
+    def path(self, sha256: str) -> str:
+        """The image's path relative to the output directory, writing the file on first use."""
+        # The file system is the index of what was written (memory stays flat).
+        folder = self.out_dir / self.subdir / sha256[:2]
+        for ext in _EXT.values():
+            if (folder / f"{sha256}.{ext}").exists():
+                return f"{self.subdir}/{sha256[:2]}/{sha256}.{ext}"
+        data = self.read(sha256)
+        rel = f"{self.subdir}/{sha256[:2]}/{sha256}.{image_ext(data)}"
+        target = self.out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+        self.files_written += 1
+        self.bytes_written += len(data)
+        return rel
