@@ -21,10 +21,12 @@ class Exporter(abc.ABC):
     name: str = ""
     description: str = ""
 
-    def __init__(self, out_dir: Path, images: ImageSink, dataset_name: str = "agent_trajectories"):
+    def __init__(self, out_dir: Path, images: ImageSink, dataset_name: str = "agent_trajectories",
+                 split: str = "train"):
         self.out_dir = out_dir
         self.images = images
         self.dataset_name = dataset_name
+        self.split = split
         self.samples = 0
 
     @abc.abstractmethod

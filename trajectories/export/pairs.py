@@ -1,0 +1,79 @@
+"""Preference pairs for DPO, in TRL's conversational preference format with an explicit prompt.
+
+For a task with both a success and a failure, the two conversations share a prefix (system,
+the request, any identical first turns). The prompt is that shared prefix, ending just before
+the first assistant turn where they differ; ``chosen`` and ``rejected`` are the two
+continuations. Images are ``{"type": "image"}`` placeholders: ``images`` lists the prompt's,
+``chosen_images`` / ``rejected_images`` those of each continuation, in order.
+"""
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from trajectories.export.formats.trl import trl_messages
+from trajectories.export.images import ImageSink
+from trajectories.export.sample import Sample
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def split_point(chosen: list[dict[str, Any]], rejected: list[dict[str, Any]]) -> int | None:
+    """Length of the shared prompt, or None when the two never differ in an assistant turn."""
+    common = 0
+    while common < min(len(chosen), len(rejected)) and _same(chosen[common], rejected[common]):
+        common += 1
+    # The prompt must end on a non-assistant message and leave an assistant turn in each side.
+    while common > 0 and chosen[common - 1]["role"] == "assistant":
+        common -= 1
+    if common == 0 or common >= len(chosen) or common >= len(rejected):
+        return None
+    if chosen[common]["role"] != "assistant" or rejected[common]["role"] != "assistant":
+        return None
+    return common
+
+
+def preference_record(chosen: Sample, rejected: Sample, images: ImageSink) -> dict[str, Any] | None:
+    cut = split_point(chosen.messages, rejected.messages)
+    if cut is None:
+        return None
+    prompt_images: list[str] = []
+    chosen_images: list[str] = []
+    rejected_images: list[str] = []
+    return {
+        "prompt": trl_messages(chosen.messages[:cut], images, prompt_images),
+        "chosen": trl_messages(chosen.messages[cut:], images, chosen_images),
+        "rejected": trl_messages(rejected.messages[cut:], images, rejected_images),
+        "tools": chosen.tools,
+        "images": prompt_images,
+        "chosen_images": chosen_images,
+        "rejected_images": rejected_images,
+        "task_id": chosen.meta.get("task_id"),
+        "env": chosen.meta.get("env"),
+        "domain": chosen.meta.get("domain"),
+        "chosen_episode_id": chosen.meta.get("episode_id"),
+        "rejected_episode_id": rejected.meta.get("episode_id"),
+        "chosen_model": chosen.meta.get("model"),
+        "rejected_model": rejected.meta.get("model"),
+    }
+
+
+class PairWriter:
+    file_name = "pairs.jsonl"
+
+    def __init__(self, fh: IO[str], images: ImageSink):
+        self._fh = fh
+        self._images = images
+        self.written = 0
+        self.no_divergence = 0
+
+    def write(self, chosen: Sample, rejected: Sample) -> bool:
+        record = preference_record(chosen, rejected, self._images)
+        if record is None:
+            self.no_divergence += 1
+            return False
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.written += 1
+        return True

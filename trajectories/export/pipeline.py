@@ -1,0 +1,203 @@
+"""Run an export: select episodes from the store, convert, write the format, pairs, manifest.
+
+Streaming: episodes come from `TrajectoryStore.iter_episodes` in batches and each one's steps
+are loaded, converted and written before the next is read, so memory stays flat however many
+episodes there are. Only small things accumulate: counters, the dedupe hashes, and (with
+``pairs``) the ids of candidate episodes per task.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from trajectories.export.convert import action_signature, to_sample
+from trajectories.export.desktop import ConversionError
+from trajectories.export.formats.base import get_exporter
+from trajectories.export.images import ImageSink
+from trajectories.export.manifest import MANIFEST, Tally, write_manifest
+from trajectories.export.options import ExportOptions
+from trajectories.export.pairs import PairWriter
+from trajectories.export.sample import EpisodeData, EpisodeMeta, Sample
+from trajectories.export.secrets import SecretScrubber
+from trajectories.export.tooluse import SpecProvider
+
+FINISHED = ("succeeded", "failed")
+INDEX_FILE = "episodes.jsonl"
+
+
+class ExportError(RuntimeError):
+    """The export cannot start (bad output directory, nothing to export, …)."""
+
+
+@dataclass
+class ExportReport:
+    out_dir: Path
+    format: str
+    samples: int
+    steps: int
+    images: int
+    pairs: int
+    skipped: dict[str, int]
+    seconds: float
+    manifest: Path
+    files: list[Path] = field(default_factory=list)
+
+
+class _Source:
+    """The store, seen through export's filters (run metadata cached per run)."""
+
+    def __init__(self, store: Any, options: ExportOptions):
+        self.store = store
+        self.options = options
+        self._runs: dict[str, dict[str, Any]] = {}
+        self.task_splits = {(t["env"], t["id"]): t["split"] for t in store.get_tasks()}
+
+    def rows(self) -> Iterator[Any]:
+        o = self.options
+        split = None if o.split == "all" else o.split
+        for row in self.store.iter_episodes(run_ids=o.runs, env=o.env, domain=o.domain, split=split,
+                                            statuses=FINISHED, batch_size=o.batch_size):
+            if o.models and row.model not in o.models and row.agent not in o.models:
+                continue
+            yield row
+
+    def env_options(self, run_id: str) -> dict[str, Any]:
+        if run_id not in self._runs:
+            self._runs[run_id] = dict(self.store.get_run(run_id).config.env_options)
+        return self._runs[run_id]
+
+    def episode(self, row: Any) -> EpisodeData:
+        meta = EpisodeMeta(
+            id=row.id, run_id=row.run_id, env=row.env, domain=row.domain, task_id=row.task_id,
+            split=row.split, trial=row.trial, status=str(row.status.value if hasattr(row.status, "value") else row.status),
+            termination=str(row.termination) if row.termination else None, reward=row.reward,
+            success=row.success, steps=row.steps, model=row.model, agent=row.agent,
+            env_options=self.env_options(row.run_id))
+        return EpisodeData(meta=meta, steps=self.store.get_steps(row.id))
+
+
+def _selected(row: Any, options: ExportOptions) -> bool:
+    if options.min_reward is None:
+        return bool(row.success)
+    return row.reward is not None and row.reward >= options.min_reward
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir} exists and is not a directory")
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise ExportError(f"{out_dir} is not empty; export into a new or empty directory "
+                          "(an export is never mixed with another)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: SpecProvider | None = None,
+                        progress: bool = False, console: Console | None = None,
+                        environ: Mapping[str, str] | None = None) -> ExportReport:
+    """Export the episodes `options` selects from `store`; see the package docstring."""
+    options.check_leak_guard()
+    started = time.monotonic()
+    exporter_cls = get_exporter(options.format)  # unknown format: fail before touching the disk
+    out_dir = options.out_dir
+    _prepare_out_dir(out_dir)
+    source = _Source(store, options)
+    scrubber = SecretScrubber(environ)
+    images = ImageSink(out_dir, store.get_artifact)
+    exporter = exporter_cls(out_dir, images, split=options.split)
+    tally = Tally()
+    seen_signatures: set[str] = set()
+    # task key -> (succeeded ids, failed ids) for preference pairs
+    candidates: dict[tuple[str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    total = sum(1 for _ in source.rows()) if progress else None
+
+    def convert(row: Any) -> tuple[EpisodeData, Sample] | None:
+        episode = source.episode(row)
+        try:
+            return episode, to_sample(episode, options, scrubber, store.get_artifact, spec_provider)
+        except ConversionError as exc:
+            tally.skipped[f"not convertible: {str(exc).split(':')[0][:80]}"] += 1
+            return None
+
+    exporter.open()
+    index = (out_dir / INDEX_FILE).open("w", encoding="utf-8")
+    bar = Progress(TextColumn("export {task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[samples]} samples"), TimeRemainingColumn(),
+                   console=console, disable=not progress, transient=False)
+    try:
+        with bar:
+            task = bar.add_task(options.format, total=total, samples=0)
+            for row in source.rows():
+                tally.episodes_seen += 1
+                bar.update(task, advance=1, samples=tally.samples)
+                if source.task_splits.get((row.env, row.task_id), row.split) == "test" and not options.allow_test:
+                    tally.skipped["test-split task (leak guard)"] += 1
+                    continue
+                if options.pairs and row.success is not None:
+                    candidates[(row.env, row.task_id)][0 if row.success else 1].append(row.id)
+                if not _selected(row, options):
+                    tally.skipped["below min reward" if options.min_reward is not None else "not a success"] += 1
+                    continue
+                converted = convert(row)
+                if converted is None:
+                    continue
+                episode, sample = converted
+                if options.dedupe:
+                    signature = action_signature(episode)
+                    if signature in seen_signatures:
+                        tally.skipped["duplicate action sequence"] += 1
+                        continue
+                    seen_signatures.add(signature)
+                exporter.write(sample)
+                index.write(json.dumps(sample.meta, ensure_ascii=False) + "\n")
+                tally.add(sample.meta, sum(1 for s in episode.steps if s.action is not None),
+                          len(sample.image_refs()))
+            if options.pairs:
+                _write_pairs(source, candidates, options, scrubber, images, spec_provider, tally)
+    except BaseException:
+        exporter.abort()
+        index.close()
+        raise
+    files = exporter.close()
+    index.close()
+    manifest = write_manifest(
+        out_dir, fmt=options.format, filters=options.filters(), shaping=options.shaping(), tally=tally,
+        secrets_redacted=scrubber.count,
+        extra={"index_file": INDEX_FILE, "data_files": [f.relative_to(out_dir).as_posix() for f in files]})
+    return ExportReport(out_dir=out_dir, format=options.format, samples=tally.samples, steps=tally.steps,
+                        images=tally.images, pairs=tally.pairs, skipped=dict(tally.skipped),
+                        seconds=time.monotonic() - started, manifest=manifest, files=files)
+
+
+def _write_pairs(source: _Source, candidates: dict[tuple[str, str], tuple[list[str], list[str]]],
+                 options: ExportOptions, scrubber: SecretScrubber, images: ImageSink,
+                 spec_provider: SpecProvider | None, tally: Tally) -> None:
+    """One pair per (success, failure) of a task, matched in order: min(#s, #f) pairs."""
+    store = source.store
+    with (options.out_dir / PairWriter.file_name).open("w", encoding="utf-8") as fh:
+        writer = PairWriter(fh, images)
+        for (_env, _task), (good, bad) in sorted(candidates.items()):
+            for good_id, bad_id in zip(good, bad):
+                samples = []
+                for episode_id in (good_id, bad_id):
+                    row = store.get_episode(episode_id)
+                    try:
+                        samples.append(to_sample(source.episode(row), options, scrubber,
+                                                 store.get_artifact, spec_provider))
+                    except ConversionError:
+                        tally.skipped["pair side not convertible"] += 1
+                        break
+                if len(samples) == 2 and writer.write(samples[0], samples[1]):
+                    tally.pairs += 1
+        if writer.no_divergence:
+            tally.skipped["pair without a differing assistant turn"] += writer.no_divergence
+
+
+__all__ = ["ExportError", "ExportReport", "MANIFEST", "export_trajectories"]
