@@ -207,7 +207,7 @@ class Table(MutableMapping[str, R], Generic[R]):
     def dump_record(self, key: str, *, exclude_none: bool = False) -> dict[str, Any] | None:
         if key not in self:
             return None
-        rec = self._live.get(key) or self._source.record(self._name, key)
+        rec = self._live[key] if key in self._live else self._source.record(self._name, key)
         return rec.model_dump(exclude_none=exclude_none)
 
 
@@ -236,7 +236,7 @@ class LiveDB:
                 fields[name] = _copy_value(fields[name])
                 touched.add(name)
             return fields[name]
-        raise AttributeError(f"{type(self.schema).__name__ if False else self.schema.__name__} has no field {name!r}")
+        raise AttributeError(f"{self.schema.__name__} has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self._tables:
@@ -294,14 +294,31 @@ class LiveDB:
         return self._tables[path[0]].canonical_of(path[1])
 
     def changes(self) -> list[dict[str, Any]]:
-        """Records that differ from the source, in db.json form (as in the test vectors)."""
+        """Records that differ from the source, in db.json form (as in the test vectors):
+        in schema field order, records in the source's key order, new records last."""
         pristine = self.source.fresh()
         out = []
-        for path in sorted(self.candidate_paths()):
+        for path in self._ordered_paths(self.candidate_paths()):
             if self.canonical_at(path) == pristine.canonical_at(path):
                 continue
             out.append({"path": list(path), "before": pristine.form_at(path), "after": self.form_at(path)})
         return out
+
+    def _ordered_paths(self, paths: set[tuple[str, ...]]) -> list[tuple[str, ...]]:
+        fields = list(self.schema.model_fields)
+        ordered: list[tuple[str, ...]] = []
+        for name in fields:
+            if (name,) in paths:
+                ordered.append((name,))
+            if name not in self._tables:
+                continue
+            keys = {p[1] for p in paths if len(p) == 2 and p[0] == name}
+            raw = self.source.raw_tables[name]
+            live_order = {k: i for i, k in enumerate(self._tables[name])}
+            rank = {k: i for i, k in enumerate(raw)}
+            ordered.extend((name, k) for k in sorted(
+                keys, key=lambda k: (0, rank[k]) if k in rank else (1, live_order.get(k, len(live_order)))))
+        return ordered
 
     def form_at(self, path: tuple[str, ...]) -> Any:
         if len(path) == 1:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -96,17 +97,29 @@ class ToolResult:
     error: bool = False
 
 
+def _param_hints(func: Callable) -> dict[str, Any]:
+    """Resolved parameter annotations (modules may use `from __future__ import annotations`);
+    the return annotation is left out so it may name types defined later."""
+    def holder() -> None: ...
+    holder.__annotations__ = {k: v for k, v in getattr(func, "__annotations__", {}).items() if k != "return"}
+    try:
+        return typing.get_type_hints(holder, globalns=func.__globals__, include_extras=True)
+    except NameError as exc:
+        raise TypeError(f"tool {func.__name__}: cannot resolve a parameter type: {exc}") from None
+
+
 def build_spec(func: Callable, mark: _Mark) -> ToolSpec:
     """Parse a tool method's signature and docstring into a `ToolSpec`."""
     doc = parse_docstring(func.__doc__ or "")
     described = {p.arg_name: p.description for p in doc.params}
     fields: dict[str, Any] = {}
+    hints = _param_hints(func)
     for name, param in inspect.signature(func).parameters.items():
         if name == "self":
             continue
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise TypeError(f"tool {func.__name__}: *args/**kwargs are not allowed")
-        annotation = Any if param.annotation is param.empty else param.annotation
+        annotation = hints.get(name, Any)
         default = ... if param.default is param.empty else param.default
         if name in described:
             default = Field(default, description=described[name])
