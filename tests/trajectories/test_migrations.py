@@ -1,0 +1,106 @@
+"""Alembic migrations: up, down, up again on SQLite and PostgreSQL; the ORM matches them."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from typer.testing import CliRunner
+
+from agents.cli import app
+from trajectories.models import Base
+from trajectories.records import RunConfig
+from trajectories.store import TrajectoryStore
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {"runs", "tasks", "episodes", "steps", "model_calls", "artifacts", "step_artifacts"}
+
+
+def _tables(store: TrajectoryStore) -> set[str]:
+    with store.engines.read.connect() as conn:
+        return set(inspect(conn).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_downgrade_upgrade(db_url: str, tmp_path: Path) -> None:
+    with TrajectoryStore(db_url, tmp_path / "a") as store:
+        assert store.current_revision() is None
+        store.upgrade()
+        assert store.current_revision() == store.head_revision() == "0001"
+        assert _tables(store) == TABLES
+        store.start_run(RunConfig(env="e", agent="noop"))
+
+        store.downgrade("base")
+        assert store.current_revision() is None
+        assert _tables(store) == set()
+
+        store.upgrade()
+        assert _tables(store) == TABLES
+        assert store.list_runs() == []  # the downgrade dropped the data with the tables
+        store.upgrade()  # idempotent
+        assert store.current_revision() == "0001"
+
+
+def test_orm_matches_migration(db_url: str, tmp_path: Path) -> None:
+    with TrajectoryStore(db_url, tmp_path / "a") as store:
+        store.upgrade()
+        with store.engines.read.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_alembic_command_line(db_url: str, tmp_path: Path) -> None:
+    """`alembic -c trajectories/alembic.ini -x url=URL downgrade base / upgrade head` works."""
+    alembic = [sys.executable, "-m", "alembic", "-c", str(ROOT / "trajectories" / "alembic.ini")]
+    env = {k: v for k, v in os.environ.items() if k != "AGENTS_DB"}
+    for args in (["-x", f"url={db_url}", "upgrade", "head"], ["-x", f"url={db_url}", "downgrade", "base"]):
+        proc = subprocess.run([*alembic, *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+    # AGENTS_DB is honoured when -x url= is absent.
+    proc = subprocess.run([*alembic, "upgrade", "head"], capture_output=True, text=True, cwd=tmp_path,
+                          env={**env, "AGENTS_DB": db_url}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    with TrajectoryStore(db_url, tmp_path / "a") as store:
+        assert store.current_revision() == "0001"
+        assert _tables(store) == TABLES
+
+
+def test_alembic_without_url_explains(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "AGENTS_DB"}
+    proc = subprocess.run([sys.executable, "-m", "alembic", "-c", str(ROOT / "trajectories" / "alembic.ini"),
+                           "upgrade", "head"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert proc.returncode != 0
+    assert "-x url=" in proc.stderr and "AGENTS_DB" in proc.stderr
+
+
+def test_cli_db_commands(db_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["db", "current", "--db", db_url])
+    assert res.exit_code == 0 and "none (empty database)" in res.output
+    res = runner.invoke(app, ["db", "upgrade", "--db", db_url])
+    assert res.exit_code == 0 and "upgraded from empty to revision 0001" in res.output, res.output
+    res = runner.invoke(app, ["db", "upgrade", "--db", db_url])
+    assert "already at revision 0001" in res.output
+    res = runner.invoke(app, ["db", "downgrade", "base", "--db", db_url], input="n\n")
+    assert res.exit_code != 0  # declined: nothing dropped
+    res = runner.invoke(app, ["db", "current", "--db", db_url])
+    assert "revision 0001" in res.output and "up to date" in res.output
+    res = runner.invoke(app, ["db", "downgrade", "base", "--yes", "--db", db_url])
+    assert res.exit_code == 0 and "base (empty)" in res.output
+
+
+def test_cli_db_upgrade_honours_agents_db(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'env' / 'x.db'}"
+    res = CliRunner().invoke(app, ["db", "upgrade"], env={"AGENTS_DB": url})
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "env" / "x.db").exists()
+
+
+def test_cli_db_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["db", "upgrade", "--db", "postgresql+psycopg://u:hunter2@127.0.0.1:9/x"])
+    assert res.exit_code == 1
+    assert "cannot use the database at postgresql+psycopg://u:***@127.0.0.1:9/x" in res.output
+    assert "hunter2" not in res.output
