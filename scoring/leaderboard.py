@@ -114,11 +114,11 @@ def render_table(rows: Sequence[LeaderboardRow], title: str = "Leaderboard") -> 
     table = Table(title=title, header_style="bold", show_lines=False)
     for name, justify in [
         ("Model / agent", "left"), ("Env", "left"), ("Domain", "left"), ("Split", "left"),
-        ("Solved", "right"), ("Success", "right"), ("Wilson 95%", "right"), ("pass^k", "right"),
-        ("Steps", "right"), ("Tokens in/out per ep", "right"), ("Cost/ep", "right"),
-        ("Cost/success", "right"), ("Wall s/ep", "right"), ("Infra err", "right"),
+        ("Solved", "right"), ("Success [Wilson 95%]", "right"), ("pass^k", "right"),
+        ("Steps", "right"), ("Tokens/ep in / out", "right"), ("$/ep", "right"),
+        ("$/success", "right"), ("s/ep", "right"), ("Infra err", "right"),
     ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for row in rows:
         k = max(row.pass_hat_k) if row.pass_hat_k else None
         pass_hat = f"^{k} {fmt_pct(row.pass_hat_k[k])}" if k else "–"
@@ -126,12 +126,15 @@ def render_table(rows: Sequence[LeaderboardRow], title: str = "Leaderboard") -> 
                   else f"{row.mean_tokens_in:,.0f} / {row.mean_tokens_out or 0:,.0f}")
         infra = Text(str(row.infra_errors), style="yellow" if row.infra_errors else "dim")
         if row.unfinished:
-            infra.append(f" (+{row.unfinished} unfinished)", style="dim")
+            infra.append(f" +{row.unfinished} unfinished", style="dim")
+        # Text cells throughout: names from the database must never be read as rich markup.
         table.add_row(
-            Text(row.model, style="bold" if not row.aggregate else "bold italic"),
-            row.env, Text(row.domain, style="italic" if row.aggregate else ""), row.split,
-            f"{row.successes}/{row.episodes}", fmt_pct(row.success_rate), fmt_interval(row),
-            pass_hat, fmt_num(row.mean_steps), tokens, fmt_money(row.cost_per_episode),
-            fmt_money(row.cost_per_success), fmt_num(row.mean_wall_time_s), infra,
+            Text(row.model, style="bold italic" if row.aggregate else "bold"),
+            Text(row.env), Text(row.domain, style="italic" if row.aggregate else ""), Text(row.split),
+            *(Text(cell) for cell in (
+                f"{row.successes}/{row.episodes}", f"{fmt_pct(row.success_rate)} {fmt_interval(row)}",
+                pass_hat, fmt_num(row.mean_steps), tokens, fmt_money(row.cost_per_episode),
+                fmt_money(row.cost_per_success), fmt_num(row.mean_wall_time_s))),
+            infra,
         )
     return table

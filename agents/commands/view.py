@@ -1,11 +1,49 @@
-"""`python -m agents view`."""
+"""`python -m agents view`: the live leaderboard and trajectory viewer, served from the database."""
 from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
 
 import typer
 
+from agents.commands.leaderboard import DomainOption, EnvOption, ModelsOption, RunsOption, SplitOption, make_source
+from agents.settings import ArtifactsOption, DbOption, open_store
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
 
 def register(app: typer.Typer) -> None:
-    @app.command("view", help="Serve the trajectory viewer and leaderboard site from the database.", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def _not_yet(ctx: typer.Context) -> None:
-        typer.secho("'view' is not available yet in this version (planned: issue #6).", err=True)
-        raise typer.Exit(3)
+    @app.command("view", help="Serve the leaderboard and trajectory viewer from the database "
+                 "(the same pages as `leaderboard --html`, live). Binds to 127.0.0.1 by default.")
+    def view(
+        port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8765,
+        host: Annotated[str, typer.Option("--host", help="Address to bind. The viewer has no "
+                                          "authentication: keep it on loopback.")] = "127.0.0.1",
+        run: RunsOption = None,
+        env: EnvOption = None,
+        domain: DomainOption = None,
+        split: SplitOption = None,
+        models: ModelsOption = None,
+        db: DbOption = None,
+        artifacts: ArtifactsOption = None,
+    ) -> None:
+        from scoring.server import serve
+
+        if not _is_loopback(host):
+            typer.secho(f"warning: serving on {host}, reachable from other machines; the viewer has "
+                        "no authentication and shows every prompt and reply.", fg=typer.colors.YELLOW, err=True)
+        store = open_store(db, artifacts)
+        try:
+            filters = make_source(store, run, env, domain, split, models).filters
+            shown = f"[{host}]" if ":" in host else host
+            typer.echo(f"viewer on http://{shown}:{port}/index.html (Ctrl-C to stop)", err=True)
+            serve(store, host=host, port=port, filters=filters)
+        finally:
+            store.close()
