@@ -16,15 +16,37 @@ from trajectories.export.images import ImageSink
 from trajectories.export.sample import Sample
 
 
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def _same(a: dict[str, Any], b: dict[str, Any], ignore_images: bool = False) -> bool:
+    if ignore_images:
+        a, b = _without_images(a), _without_images(b)
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
+def _without_images(message: dict[str, Any]) -> dict[str, Any]:
+    content = message.get("content")
+    if not isinstance(content, list):
+        return message
+    return {**message, "content": [{"type": "image"} if p.get("type") == "image" else p for p in content]}
+
+
+def _first_assistant(messages: list[dict[str, Any]]) -> int:
+    return next((i for i, m in enumerate(messages) if m["role"] == "assistant"), len(messages))
+
+
 def split_point(chosen: list[dict[str, Any]], rejected: list[dict[str, Any]]) -> int | None:
-    """Length of the shared prompt, or None when the two never differ in an assistant turn."""
+    """Length of the shared prompt, or None when the two never differ in an assistant turn.
+
+    Two episodes of one task usually start from the same screen, but not always from the same
+    pixels (a clock, a cursor blink): before the first assistant turn, screenshots may differ
+    and the chosen episode's are used for the prompt.
+    """
     common = 0
     while common < min(len(chosen), len(rejected)) and _same(chosen[common], rejected[common]):
         common += 1
+    opening = _first_assistant(chosen)
+    if common < opening and opening == _first_assistant(rejected) and all(
+            _same(chosen[i], rejected[i], ignore_images=True) for i in range(opening)):
+        common = opening
     # The prompt must end on a non-assistant message and leave an assistant turn in each side.
     while common > 0 and chosen[common - 1]["role"] == "assistant":
         common -= 1

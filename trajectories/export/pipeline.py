@@ -8,6 +8,7 @@ episodes there are. Only small things accumulate: counters, the dedupe hashes, a
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -84,6 +85,12 @@ class _Source:
         return EpisodeData(meta=meta, steps=self.store.get_steps(row.id))
 
 
+def _reason(exc: Exception) -> str:
+    """A short, episode-independent reason (so that skips of one kind add up)."""
+    text = re.sub(r"^step \d+: ", "", str(exc)).split(" (")[0]
+    return text[:100]
+
+
 def _selected(row: Any, options: ExportOptions) -> bool:
     if options.min_reward is None:
         return bool(row.success)
@@ -123,7 +130,7 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
         try:
             return episode, to_sample(episode, options, scrubber, store.get_artifact, spec_provider)
         except ConversionError as exc:
-            tally.skipped[f"not convertible: {str(exc).split(':')[0][:80]}"] += 1
+            tally.skipped[f"not convertible: {_reason(exc)}"] += 1
             return None
 
     exporter.open()
