@@ -80,21 +80,34 @@ class ThrowawayPostgres:
             self._as_user = ["runuser", "-u", "postgres", "--"]
         self._run(str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
                   "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
-        options = ["-h 127.0.0.1", f"-k {self.tmp / 'sock'}", "-c max_connections=200"]
-        if self.fast:
-            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         for _ in range(5):  # the free port may be taken between probing and binding
             self.port = _free_port()
             try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.tmp / "log"),
-                          "-w", "-t", "60", "-o", " ".join([f"-p {self.port}", *options]), "start")
-                return self
+                return self.start_server()
             except RuntimeError:
                 if "could not bind" not in self.log() and "in use" not in self.log():
                     self.stop()
                     raise
         self.stop()
         raise RuntimeError("could not start PostgreSQL on a free port")
+
+    def start_server(self) -> ThrowawayPostgres:
+        """(Re)start the server on the initialised data directory and the chosen port."""
+        assert self.tmp is not None
+        options = [f"-p {self.port}", "-h 127.0.0.1", f"-k {self.tmp / 'sock'}", "-c max_connections=200"]
+        if self.fast:
+            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.tmp / "log"),
+                  "-w", "-t", "60", "-o", " ".join(options), "start")
+        return self
+
+    def stop_server(self, mode: str = "immediate") -> None:
+        """Stop the server but keep its data ("immediate" is what a crash looks like to clients)."""
+        if self.tmp is not None and (self.data_dir / "postmaster.pid").exists():
+            try:
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop")
+            except (RuntimeError, subprocess.TimeoutExpired):
+                pass
 
     def log(self) -> str:
         try:
@@ -114,11 +127,7 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         if self.tmp is None:
             return
-        if (self.data_dir / "postmaster.pid").exists():
-            try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
+        self.stop_server()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp = None
 
