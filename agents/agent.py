@@ -65,6 +65,7 @@ def register_agent(name: str) -> Callable[[AgentFactory], AgentFactory]:
 
 def make_agent(name: str, **options: Any) -> Agent:
     import agents.baselines  # noqa: F401  (registers the built-ins)
+    import agents.model_agent  # noqa: F401  (registers "model")
     if name not in _AGENTS:
         raise UnknownIdError("agent", name, _AGENTS)
     return _AGENTS[name](**options)
@@ -72,4 +73,5 @@ def make_agent(name: str, **options: Any) -> Agent:
 
 def list_agents() -> list[str]:
     import agents.baselines  # noqa: F401
+    import agents.model_agent  # noqa: F401
     return sorted(_AGENTS)

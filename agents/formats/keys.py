@@ -41,7 +41,7 @@ NAMED_KEYS: frozenset[str] = frozenset({
     "pageup", "pagedown", "left", "right", "up", "down", "ctrl", "ctrlleft", "ctrlright",
     "shift", "shiftleft", "shiftright", "alt", "altleft", "altright", "win", "winleft",
     "winright", "capslock", "numlock", "scrolllock", "printscreen", "pause", "menu",
-    "volumeup", "volumedown", "volumemute", "playpause",
+    "volumeup", "volumedown", "volumemute",
     *(f"f{i}" for i in range(1, 25)),
 })
 
@@ -56,7 +56,7 @@ _XDOTOOL: dict[str, str] = {
     "winright": "Super_R", "capslock": "Caps_Lock", "numlock": "Num_Lock",
     "scrolllock": "Scroll_Lock", "printscreen": "Print", "pause": "Pause", "menu": "Menu",
     "volumeup": "XF86AudioRaiseVolume", "volumedown": "XF86AudioLowerVolume",
-    "volumemute": "XF86AudioMute", "playpause": "XF86AudioPlay",
+    "volumemute": "XF86AudioMute",
     "-": "minus", "+": "plus", "=": "equal", ",": "comma", ".": "period", "/": "slash",
     "\\": "backslash", ";": "semicolon", "'": "apostrophe", "`": "grave",
     "[": "bracketleft", "]": "bracketright", "*": "asterisk",

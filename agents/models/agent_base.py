@@ -1,0 +1,118 @@
+"""What every model-driven agent shares: settings, the client, and how a turn is reported.
+
+Agent errors (a malformed or unknown tool call) are answered with a short corrective message
+and counted; after `max_corrections` consecutive ones the agent stops acting (the runner
+then grades the episode as it stands). Endpoint failures
+become `AgentTurn.infra_error` (never an agent failure). A context-window overflow trims the
+history and tries again; each trim is recorded in the turn's output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.agent import AgentTurn
+from agents.models.client import ModelClient, RetryPolicy
+from agents.models.registry import ModelEntry
+from envs.types import AgentSpec, TaskInfo
+from trajectories.records import ModelCall
+
+
+def parse_thinking(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("on", "true", "1", "yes"):
+        return True
+    if text in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"thinking must be on or off, got {value!r}")
+
+
+@dataclass
+class AgentSettings:
+    """Options of the `model` agent (CLI flags and RunRequest.agent_options)."""
+
+    model: str
+    base_url: str | None = None
+    thinking: bool | None = None              # None: the registry entry's default
+    reasoning_effort: str | None = None
+    max_images: int = 3                       # screenshots kept in the context (last N)
+    coordinates: str | None = None            # "relative" (0–1000) or "absolute"; None: entry's
+    max_corrections: int = 3                  # consecutive unusable replies before giving up
+    max_context_trims: int = 3
+    responses_state: str = "server"           # "server": previous_response_id; "client": full input
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "AgentSettings":
+        opts = dict(options)
+        if not opts.get("model"):
+            raise ValueError("the model agent needs a model (e.g. --model qwen3.5-9b)")
+        retry = RetryPolicy(**{k: opts.pop(f"retry_{k}") for k in
+                               ("max_attempts", "initial_s", "max_s", "jitter_s", "timeout_s")
+                               if f"retry_{k}" in opts})
+        known = {f for f in cls.__dataclass_fields__ if f != "retry"}
+        unknown = sorted(set(opts) - known)
+        if unknown:
+            raise ValueError(f"unknown model agent option(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        settings = cls(**opts, retry=retry)
+        settings.thinking = parse_thinking(settings.thinking)
+        if settings.max_images < 1:
+            raise ValueError("max_images must be at least 1")
+        if settings.responses_state not in ("server", "client"):
+            raise ValueError("responses_state must be 'server' or 'client'")
+        return settings
+
+
+class ModelDrivenAgent:
+    """Base of the computer-use and tool-calling agents (one episode per instance)."""
+
+    def __init__(self, entry: ModelEntry, settings: AgentSettings, task: TaskInfo, spec: AgentSpec):
+        self.entry = entry
+        self.settings = settings
+        self.task = task
+        self.spec = spec
+        self.client = ModelClient(entry, settings.base_url, role="agent", retry=settings.retry)
+        self.corrections_in_a_row = 0
+        self.agent_errors = 0
+        self._calls: list[ModelCall] = []
+        self._notes: dict[str, Any] = {}
+
+    # -- bookkeeping of one turn ----------------------------------------------------------
+    def _begin_turn(self) -> None:
+        self._calls = []
+        self._notes = {}
+
+    def _note(self, key: str, value: Any) -> None:
+        self._notes.setdefault(key, []).append(value)
+
+    def _agent_error(self, message: str) -> bool:
+        """Record an unusable reply; True while another corrective attempt is allowed."""
+        self.agent_errors += 1
+        self.corrections_in_a_row += 1
+        self._note("agent_errors", message)
+        return self.corrections_in_a_row <= self.settings.max_corrections
+
+    def _turn(self, actions: list[dict[str, Any]], message: dict[str, Any] | None = None,
+              **output: Any) -> AgentTurn:
+        message = message or {}
+        return AgentTurn(actions=actions, model_calls=list(self._calls), reasoning=message.get("reasoning"),
+                         text=message.get("content"), output={**self._notes, **output})
+
+    def _give_up(self, message: dict[str, Any] | None = None) -> AgentTurn:
+        """Too many unusable replies in a row: stop acting; the task's evaluator grades the state.
+
+        No FAIL action on purpose: on an infeasible task FAIL would score as a success.
+        """
+        reason = f"gave up after {self.corrections_in_a_row} unusable model replies in a row"
+        return self._turn([], message, gave_up=reason)
+
+    def _infra(self, error: Exception, calls: list[ModelCall]) -> AgentTurn:
+        self._calls.extend(calls)
+        turn = self._turn([])
+        turn.infra_error = str(error)
+        return turn
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
