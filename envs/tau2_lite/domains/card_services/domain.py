@@ -1,15 +1,12 @@
 """The card_services domain: registration, the canonical DB, the frozen test set, train tasks.
 
-    python -m envs.tau2_lite.domains.card_services.domain --check    # does the generator still
-                                                                     # reproduce test_tasks.json?
-    python -m envs.tau2_lite.domains.card_services.domain --freeze   # rewrite it (a new version)
+`python -m envs.tau2_lite.domains.card_services --check | --freeze` compares the generator with
+test_tasks.json or rewrites it (see __main__.py).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import random
-import sys
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -123,23 +120,3 @@ def generate_train_tasks(n: int, seed: int = 0) -> list[dict[str, Any]]:
     if n < 0:
         raise ValueError("n must be >= 0")
     return json.loads(_train(n, seed))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--check", action="store_true", help="compare the generator with test_tasks.json")
-    group.add_argument("--freeze", action="store_true", help="rewrite test_tasks.json from the generator")
-    args = parser.parse_args(argv)
-    built = build_test_set()
-    if args.freeze:
-        TEST_SET_FILE.write_text(json.dumps(built, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {len(built['tasks'])} tasks to {TEST_SET_FILE}")
-        return 0
-    same = built == json.loads(TEST_SET_FILE.read_text(encoding="utf-8"))
-    print("test set reproduced" if same else "the generator no longer reproduces test_tasks.json")
-    return 0 if same else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -28,7 +28,8 @@ class CardServicesTools(CardLookupTools):
     """All agent tools of the domain: the lookups plus the writes and generic tools below."""
 
     def _post_fee(self, account: Account, kind: str, amount: float, description: str) -> Fee:
-        fee = Fee(fee_id=self.ids.next("fee_"), account_id=account.account_id, kind=kind, amount=amount,
+        fee_id = self._new_id("fees", "fee_", account.account_id, kind, description)
+        fee = Fee(fee_id=fee_id, account_id=account.account_id, kind=kind, amount=amount,
                   posted_on=self.clock.today(), description=description)
         self.db.fees[fee.fee_id] = fee
         account.fee_ids.append(fee.fee_id)
@@ -37,7 +38,7 @@ class CardServicesTools(CardLookupTools):
 
     def _issue_card(self, old: Card, same_number: bool) -> Card:
         account = self.db.accounts[old.account_id]
-        card_id = self.ids.next("card_")
+        card_id = self._new_id("cards", "card_", old.card_id, "replacement")
         number = old.card_number
         if not same_number:
             digest = hashlib.sha256(f"{old.card_number}:{card_id}".encode()).hexdigest()
@@ -56,13 +57,28 @@ class CardServicesTools(CardLookupTools):
         customer = self.db.customers[account.customer_id]
         new = self._issue_card(old, same_number=reason == "damaged")
         fee = EXPRESS_SHIPPING_FEE[account.product] if shipping_method == "express" else 0.0
-        order = ReplacementOrder(order_id=self.ids.next("rpl_"), old_card_id=old.card_id, new_card_id=new.card_id,
+        order_id = self._new_id("replacement_orders", "rpl_", old.card_id, reason)
+        order = ReplacementOrder(order_id=order_id, old_card_id=old.card_id, new_card_id=new.card_id,
                                  reason=reason, shipping_method=shipping_method, shipping_fee=fee,
                                  ship_to=customer.address.model_copy(), ordered_on=self.clock.today())
         self.db.replacement_orders[order.order_id] = order
         if fee:
             self._post_fee(account, "express_shipping", fee, f"Express card delivery ({order.order_id})")
         return order
+
+    def _new_id(self, table: str, prefix: str, *basis: str) -> str:
+        """A new record id derived from what the record is about (not from a counter).
+
+        The same write gets the same id whatever the episode's seed and whatever order the
+        writes came in, so the DB reward compares states, not call orders.
+        """
+        records = getattr(self.db, table)
+        for salt in range(1000):
+            digest = hashlib.sha256(":".join((*basis, str(salt))).encode()).hexdigest()
+            candidate = f"{prefix}{int(digest, 16) % 10**7:07d}"
+            if candidate not in records:
+                return candidate
+        raise RuntimeError(f"no free id in {table}")
 
     # -- write tools ---------------------------------------------------------------------------
     @tool(ToolType.WRITE)
@@ -209,7 +225,8 @@ class CardServicesTools(CardLookupTools):
         amount = round(amount, 2)
         if not 0 < amount <= txn.amount:
             raise ValueError(f"The disputed amount must be more than 0 and at most {txn.amount}")
-        dispute = Dispute(dispute_id=self.ids.next("dsp_"), transaction_id=transaction_id, card_id=txn.card_id,
+        dispute_id = self._new_id("disputes", "dsp_", transaction_id)
+        dispute = Dispute(dispute_id=dispute_id, transaction_id=transaction_id, card_id=txn.card_id,
                           reason=reason, amount=amount, status="open", filed_on=self.clock.today())
         self.db.disputes[dispute.dispute_id] = dispute
         txn.dispute_id = dispute.dispute_id
@@ -235,7 +252,8 @@ class CardServicesTools(CardLookupTools):
             raise ValueError("The trip cannot start in the past")
         if end < start or end - start > timedelta(days=MAX_TRAVEL_DAYS - 1):
             raise ValueError(f"The trip must end on or after its start and last at most {MAX_TRAVEL_DAYS} days")
-        notice = TravelNotice(notice_id=self.ids.next("trv_"), account_id=account_id, countries=names,
+        notice_id = self._new_id("travel_notices", "trv_", account_id, start.isoformat(), end.isoformat(), *names)
+        notice = TravelNotice(notice_id=notice_id, account_id=account_id, countries=names,
                               start_date=start.isoformat(), end_date=end.isoformat(), created_on=today.isoformat())
         self.db.travel_notices[notice.notice_id] = notice
         account.travel_notice_ids.append(notice.notice_id)
