@@ -108,6 +108,7 @@ class DBSource:
                                       | {t: {} for t in self.table_models})
         self.fields = {k: getattr(probe, k) for k in self.fields}
         self._canon: dict[tuple[str, str], str] = {}
+        self._form: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_model(cls, db: DB) -> DBSource:
@@ -134,6 +135,14 @@ class DBSource:
         if cached is None:
             cached = canonical(self.record(table, key).model_dump())
             self._canon[(table, key)] = cached
+        return cached
+
+    def form_record_json(self, table: str, key: str) -> str:
+        """Cached `json.dumps` of a pristine record in db.json form."""
+        cached = self._form.get((table, key))
+        if cached is None:
+            cached = json.dumps(self.record(table, key).model_dump(exclude_none=True))
+            self._form[(table, key)] = cached
         return cached
 
     def fresh(self) -> LiveDB:
@@ -203,6 +212,12 @@ class Table(MutableMapping[str, R], Generic[R]):
         if key in self._live:
             return canonical(self._live[key].model_dump())
         return self._source.canonical_record(self._name, key)
+
+    def form_json_of(self, key: str) -> str:
+        """`json.dumps` of a present record in db.json form (cached when untouched)."""
+        if key in self._live:
+            return json.dumps(self._live[key].model_dump(exclude_none=True))
+        return self._source.form_record_json(self._name, key)
 
     def dump_record(self, key: str, *, exclude_none: bool = False) -> dict[str, Any] | None:
         if key not in self:
@@ -279,6 +294,18 @@ class LiveDB:
             else:
                 out[name] = _dump_value(self._fields[name], exclude_none=exclude_none)
         return out
+
+    def dump_json(self) -> str:
+        """`json.dumps(self.dump(exclude_none=True))` (the db.json layout), from cached parts."""
+        parts = []
+        for name in self.schema.model_fields:
+            if name in self._tables:
+                table = self._tables[name]
+                body = ", ".join(f"{json.dumps(k)}: {table.form_json_of(k)}" for k in table)
+                parts.append(f"{json.dumps(name)}: {{{body}}}")
+            else:
+                parts.append(f"{json.dumps(name)}: {json.dumps(_dump_value(self._fields[name], exclude_none=True))}")
+        return "{" + ", ".join(parts) + "}"
 
     # -- changes -------------------------------------------------------------------------
     def candidate_paths(self) -> set[tuple[str, ...]]:
