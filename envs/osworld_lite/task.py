@@ -75,11 +75,9 @@ class _CommandParams(_Lenient):
 
     @model_validator(mode="after")
     def _shape(self) -> _CommandParams:
-        if isinstance(self.command, list) and not self.command:
+        # A string without "shell": true is split like a shell would (as OSWorld does).
+        if not (self.command if isinstance(self.command, list) else self.command.strip()):
             raise ValueError("command is empty")
-        if isinstance(self.command, str) and not self.shell:
-            # OSWorld splits a plain string command on whitespace; we ask for clarity instead.
-            raise ValueError("a string command needs \"shell\": true (or give the command as a list)")
         return self
 
 
