@@ -4,8 +4,9 @@ Two figures, both paired on tasks so that task difficulty cancels out:
 
 * the gap in success-rate points with a paired bootstrap 95% interval: resample tasks with
   replacement, each task contributing (A's success rate − B's) over its graded trials;
-* McNemar's exact test on (task, trial) pairs graded for both (statsmodels): do the discordant
-  pairs (solved by one only) lean one way more than chance allows?
+* McNemar's exact test on (task, trial) pairs graded for both (statsmodels; the i-th graded
+  trial of A is paired with the i-th of B): do the discordant pairs (solved by one only) lean
+  one way more than chance allows?
 """
 from __future__ import annotations
 
@@ -65,12 +66,16 @@ class PairedComparison(BaseModel):
         )
 
 
-def _outcomes(episodes: Iterable[EpisodeSummary], label: str) -> dict[Hashable, dict[int, bool]]:
-    """task key -> {trial: solved} for one label's graded episodes."""
-    out: dict[Hashable, dict[int, bool]] = defaultdict(dict)
-    for ep in episodes:
-        if ep.label == label and ep.evaluated:
-            out[ep.task_key][ep.trial] = ep.solved
+def _outcomes(episodes: Iterable[EpisodeSummary], label: str) -> dict[Hashable, list[bool]]:
+    """task key -> solved flags of one label's graded episodes, in (run, trial) order.
+
+    Trials of the same task from several runs are pooled (each run numbers its trials from 0).
+    """
+    mine = sorted((ep for ep in episodes if ep.label == label and ep.evaluated),
+                  key=lambda ep: (ep.run_id, ep.trial))
+    out: dict[Hashable, list[bool]] = defaultdict(list)
+    for ep in mine:
+        out[ep.task_key].append(ep.solved)
     return out
 
 
@@ -113,8 +118,8 @@ def compare(
     if not shared:
         return result
 
-    rate_a = np.array([np.mean(list(out_a[t].values())) for t in shared], dtype=float)
-    rate_b = np.array([np.mean(list(out_b[t].values())) for t in shared], dtype=float)
+    rate_a = np.array([np.mean(out_a[t]) for t in shared], dtype=float)
+    rate_b = np.array([np.mean(out_b[t]) for t in shared], dtype=float)
     diffs = rate_a - rate_b
     low, high = _bootstrap_ci(diffs, confidence, resamples, seed)
     result.a_rate, result.b_rate = float(rate_a.mean()), float(rate_b.mean())
@@ -122,8 +127,7 @@ def compare(
     result.ci_low_points, result.ci_high_points = 100 * low, 100 * high
 
     for t in shared:
-        for trial in sorted(set(out_a[t]) & set(out_b[t])):
-            sa, sb = out_a[t][trial], out_b[t][trial]
+        for sa, sb in zip(out_a[t], out_b[t]):   # i-th trial of A with i-th trial of B
             result.pairs += 1
             if sa and sb:
                 result.both += 1

@@ -15,7 +15,7 @@ from PIL import Image
 
 from scoring.episodes import EpisodeSummary
 from scoring.leaderboard import Filters, apply_filters
-from scoring.site.episode_view import EpisodeView, build_episode_view
+from scoring.site.episode_view import EpisodeView, build_episode_view, call_view
 from trajectories.records import EpisodeRow, RunRow, StepRecord
 
 
@@ -69,8 +69,10 @@ class StoreSource:
     def mime(self, sha256: str) -> str:
         return self.store.get_artifact_info(sha256).mime
 
-    def episode_view(self, episode_id: str, image_url: Callable[[str], str]) -> EpisodeView:
-        episode = self.episode(episode_id)
+    def episode_view(self, episode: str | EpisodeSummary, image_url: Callable[[str], str]) -> EpisodeView:
+        """The viewer's model of one episode (pass the summary when you have it: saves queries)."""
+        if isinstance(episode, str):
+            episode = self.episode(episode)
 
         @lru_cache(maxsize=None)
         def size(sha: str) -> tuple[int, int] | None:
@@ -80,4 +82,9 @@ class StoreSource:
             except Exception:  # not an image, or missing: show it without an overlay
                 return None
 
-        return build_episode_view(episode, self.steps(episode_id), image_url, size, episode.instruction)
+        view = build_episode_view(episode, self.steps(episode.episode_id), image_url, size, episode.instruction)
+        # Calls made outside any step, e.g. the user simulator's opening line during reset.
+        view.setup_calls = [call_view(c) for c in
+                            self.store.get_model_calls(episode.episode_id, outside_steps=True)]
+        view.model_calls += len(view.setup_calls)
+        return view

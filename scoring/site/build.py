@@ -61,7 +61,7 @@ def build_site(source: StoreSource, out_dir: str | Path) -> BuildReport:
         return f"../artifacts/{artifact_name(sha, mime(sha))}"
 
     for ep in episodes:
-        view = source.episode_view(ep.episode_id, image_url)
+        view = source.episode_view(ep, image_url)
         _write(out / "episodes" / page_name(ep.episode_id), render_episode(view, root="../"))
 
     copied, missing = 0, []

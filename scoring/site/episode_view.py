@@ -80,6 +80,7 @@ class EpisodeView(BaseModel):
     instruction: str | None = None
     steps: list[StepView]
     final_screen: ImageView | None = None
+    setup_calls: list[CallView] = Field(default_factory=list)   # model calls outside any step
     evaluation_json: str = ""
     tokens_reasoning: int = 0
     model_calls: int = 0
@@ -102,7 +103,7 @@ def _text(value: Any) -> str:
     return pretty(value)
 
 
-def _call_view(call: ModelCall) -> CallView:
+def call_view(call: ModelCall) -> CallView:
     resp = call.response or {}
     tool_calls = []
     for tc in resp.get("tool_calls") or []:
@@ -169,7 +170,7 @@ def build_episode_view(
             observed_messages=_messages(obs),
             reasoning=_text(step.agent_output.get("reasoning")) or None,
             text=_text(step.agent_output.get("text")) or None,
-            calls=[_call_view(c) for c in step.model_calls],
+            calls=[call_view(c) for c in step.model_calls],
             action_error=_text(step.info.get("action_error")) or None,
             info_json=pretty({k: v for k, v in step.info.items() if k != "action_error"}) if step.info else None,
             observation_json=_rest_of_observation(obs, step.observation_artifacts),

@@ -100,6 +100,9 @@ def _tau2_episode(store, run_id: str, task: str, success: bool) -> str:
                                       TerminationReason)
 
     eid = store.start_episode(run_id, "tau2-lite", "retail", task, "test", 0, 0)
+    # The user simulator's opening line is produced during reset, outside any step.
+    store.record_model_calls(eid, [ModelCall(model="gpt-5.4-mini", role="user_simulator", response={
+        "role": "assistant", "content": "Hi, cancel my order. " + PAYLOAD_IMG}, tokens_in=30, tokens_out=8)])
     store.record_step(eid, StepRecord(index=0, observation={"messages": [
         {"role": "user", "content": "Hi, cancel my order. " + PAYLOAD_IMG}]}))
     store.record_step(eid, StepRecord(

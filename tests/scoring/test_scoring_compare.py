@@ -80,3 +80,12 @@ def test_no_shared_tasks_and_bad_arguments(make_ep) -> None:
     assert "share no graded task" in res.sentence()
     with pytest.raises(ValueError):
         compare(eps, "a-model", "a-model")
+
+
+def test_trials_pooled_across_runs(make_ep) -> None:
+    # Two runs of each model, each numbering its single trial 0: all four trials count.
+    eps = [make_ep("a-model", "x", True, run="r1"), make_ep("a-model", "x", True, run="r2"),
+           make_ep("b-model", "x", False, run="r3"), make_ep("b-model", "x", True, run="r4")]
+    res = compare(eps, "a-model", "b-model")
+    assert res.pairs == 2 and res.gap_points == pytest.approx(50.0)
+    assert (res.both, res.a_only, res.b_only, res.neither) == (1, 1, 0, 0)

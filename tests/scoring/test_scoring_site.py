@@ -168,6 +168,8 @@ def test_injected_payloads_render_as_text_and_never_run(site, seeded, page) -> N
     assert "Cancel order #1 <script>window.__pwned = 'script'" in text
     assert "<img src=x onerror=" in text and "<svg onload=" in text
     assert "tool call · get_order_details".upper() in text.upper()
+    setup = page.locator("#setup-calls").text_content()     # collapsed: not in inner_text
+    assert "user_simulator call · gpt-5.4-mini" in setup and "Hi, cancel my order. <img src=x" in setup
     _assert_inert(page)
 
 
