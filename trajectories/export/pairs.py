@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from trajectories.export.formats.trl import trl_messages
 from trajectories.export.images import ImageSink
-from trajectories.export.sample import Sample
+from trajectories.export.sample import OMITTED_IMAGE_TEXT, Sample
 
 
 def _same(a: dict[str, Any], b: dict[str, Any], ignore_images: bool = False) -> bool:
@@ -26,7 +26,9 @@ def _without_images(message: dict[str, Any]) -> dict[str, Any]:
     content = message.get("content")
     if not isinstance(content, list):
         return message
-    return {**message, "content": [{"type": "image"} if p.get("type") == "image" else p for p in content]}
+    # An image dropped by max_images counts as an image here: the two sides keep different counts.
+    return {**message, "content": [{"type": "image"} if p.get("type") == "image" or p.get("text") == OMITTED_IMAGE_TEXT
+                                   else p for p in content]}
 
 
 def _first_assistant(messages: list[dict[str, Any]]) -> int:

@@ -121,8 +121,9 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
     exporter = exporter_cls(out_dir, images, split=options.split)
     tally = Tally()
     seen_signatures: set[str] = set()
-    # task key -> (succeeded ids, failed ids) for preference pairs
-    candidates: dict[tuple[str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    # task key -> ([(id, producer)] of successes, [(id, producer)] of failures) for pairs
+    candidates: dict[tuple[str, str], tuple[list[tuple[str, str]], list[tuple[str, str]]]] = \
+        defaultdict(lambda: ([], []))
     total = sum(1 for _ in source.rows()) if progress else None
 
     def convert(row: Any) -> tuple[EpisodeData, Sample] | None:
@@ -148,7 +149,8 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                     tally.skipped["test-split task (leak guard)"] += 1
                     continue
                 if options.pairs and row.success is not None:
-                    candidates[(row.env, row.task_id)][0 if row.success else 1].append(row.id)
+                    candidates[(row.env, row.task_id)][0 if row.success else 1].append(
+                        (row.id, row.model or row.agent))
                 if not _selected(row, options):
                     tally.skipped["below min reward" if options.min_reward is not None else "not a success"] += 1
                     continue
@@ -183,15 +185,28 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                         seconds=time.monotonic() - started, manifest=manifest, files=files)
 
 
-def _write_pairs(source: _Source, candidates: dict[tuple[str, str], tuple[list[str], list[str]]],
+def match_pairs(good: list[tuple[str, str]], bad: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(success id, failure id) pairs, each episode used once: a failure is matched with a
+    success of the same model when there is one (on-policy pairs), else with any success."""
+    unused = list(good)
+    pairs = []
+    for bad_id, producer in bad:
+        if not unused:
+            break
+        pick = next((g for g in unused if g[1] == producer), unused[0])
+        unused.remove(pick)
+        pairs.append((pick[0], bad_id))
+    return pairs
+
+
+def _write_pairs(source: _Source, candidates: dict[tuple[str, str], tuple[list[tuple[str, str]], list[tuple[str, str]]]],
                  options: ExportOptions, scrubber: SecretScrubber, images: ImageSink,
                  spec_provider: SpecProvider | None, tally: Tally) -> None:
-    """One pair per (success, failure) of a task, matched in order: min(#s, #f) pairs."""
     store = source.store
     with (options.out_dir / PairWriter.file_name).open("w", encoding="utf-8") as fh:
         writer = PairWriter(fh, images)
-        for (_env, _task), (good, bad) in sorted(candidates.items()):
-            for good_id, bad_id in zip(good, bad):
+        for key in sorted(candidates):
+            for good_id, bad_id in match_pairs(*candidates[key]):
                 samples = []
                 for episode_id in (good_id, bad_id):
                     row = store.get_episode(episode_id)
