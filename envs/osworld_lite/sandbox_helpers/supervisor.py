@@ -8,6 +8,7 @@ and one JSON reply per connection. Standard library only: this file runs outside
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -92,7 +93,34 @@ def kill(req: dict) -> dict:
     return {"ok": True}
 
 
-OPS = {"spawn": spawn, "run": run, "status": status, "kill": kill, "ping": lambda _r: {"ok": True}}
+def read_file(req: dict) -> dict:
+    """A file's bytes as the sandbox sees it (symlinks resolve inside the sandbox, never on the host)."""
+    path = os.path.expanduser(req["path"])
+    if not os.path.exists(path):
+        return {"exists": False}
+    if os.path.isdir(path):
+        return {"exists": True, "is_dir": True}
+    size = os.path.getsize(path)
+    limit = int(req.get("max_bytes", 64 * 1024 * 1024))
+    if size > limit:
+        return {"error": f"{path} is {size} bytes, more than the {limit} bytes a getter may read"}
+    with open(path, "rb") as f:
+        return {"exists": True, "is_dir": False, "data_b64": base64.b64encode(f.read()).decode()}
+
+
+def write_files(req: dict) -> dict:
+    """Write files (fixtures staged on the host) into the sandbox, creating parent folders."""
+    for item in req["files"]:
+        path = os.path.expanduser(item["path"])
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(item["data_b64"]))
+        os.chmod(path, int(item.get("mode", 0o644)))
+    return {"ok": True}
+
+
+OPS = {"spawn": spawn, "run": run, "status": status, "kill": kill, "read_file": read_file,
+       "write_files": write_files, "ping": lambda _r: {"ok": True}}
 
 
 def _recv_all(conn: socket.socket) -> bytes:

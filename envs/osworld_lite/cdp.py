@@ -1,0 +1,176 @@
+"""Chromium in the sandbox, driven from the host over the DevTools protocol (Playwright).
+
+Chromium listens on 127.0.0.1:9222 inside the sandbox's network namespace. The in-sandbox
+`unix_forward.py` exposes that port as a Unix socket in the bound control folder, and
+`CdpBridge` re-exposes the socket as a TCP port on the host's loopback, which is what
+Playwright's `connect_over_cdp` (and Chromium's Host-header check) wants. Setup steps
+(`chrome_open_tabs`) and getters (active tab URL/HTML, the page's accessibility tree) use it.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import socketserver
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from envs.errors import InfrastructureError
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        try:
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.server.unix_path)  # type: ignore[attr-defined]
+        except OSError:
+            return
+        t = threading.Thread(target=_pipe, args=(upstream, self.request), daemon=True)
+        t.start()
+        _pipe(self.request, upstream)
+        t.join(timeout=5)
+
+
+def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class CdpBridge:
+    """A host loopback TCP port piped to the sandbox's DevTools Unix socket."""
+
+    def __init__(self, unix_path: Path):
+        self.unix_path = unix_path
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.unix_path = str(unix_path)  # type: ignore[attr-defined]
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="cdp-bridge")
+        self._thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get_json(self, path: str, timeout: float = 5.0) -> Any:
+        with urllib.request.urlopen(self.endpoint + path, timeout=timeout) as resp:  # noqa: S310 (loopback)
+            return json.loads(resp.read())
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            try:
+                self.get_json("/json/version", timeout=2)
+                return
+            except Exception as exc:  # not listening yet
+                last = exc
+                time.sleep(0.1)
+        raise InfrastructureError(f"Chromium's DevTools endpoint did not come up: {last}")
+
+    def pages(self) -> list[dict[str, Any]]:
+        """Page targets, most recently activated first (Chromium's /json/list order)."""
+        return [t for t in self.get_json("/json/list") if t.get("type") == "page"]
+
+    def active_tab(self) -> dict[str, Any] | None:
+        pages = self.pages()
+        return pages[0] if pages else None
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @contextlib.contextmanager
+    def browser(self, timeout_ms: float = 15000) -> Iterator[Any]:
+        """A Playwright Browser connected over CDP (sync API; call from a plain thread)."""
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            try:
+                browser = pw.chromium.connect_over_cdp(self.endpoint, timeout=timeout_ms)
+            except Exception as exc:
+                raise InfrastructureError(f"cannot connect to Chromium over CDP: {exc}") from exc
+            try:
+                yield browser
+            finally:
+                # Disconnects only; Chromium keeps running (it belongs to the sandbox).
+                with contextlib.suppress(Exception):
+                    browser.close()
+
+
+def _active_page(browser: Any, bridge: CdpBridge) -> Any:
+    tab = bridge.active_tab()
+    pages = [p for ctx in browser.contexts for p in ctx.pages]
+    if not pages:
+        raise InfrastructureError("Chromium has no open page")
+    if tab:
+        for page in pages:
+            if page.url == tab.get("url"):
+                return page
+    return pages[-1]
+
+
+def open_tabs(bridge: CdpBridge, urls: list[str], timeout_ms: float = 15000) -> None:
+    with bridge.browser() as browser:
+        context = browser.contexts[0] if browser.contexts else browser.new_context()
+        for url in urls:
+            page = context.new_page()
+            try:
+                page.goto(url, timeout=timeout_ms, wait_until="load")
+            except Exception as exc:  # the page stays open, as in OSWorld
+                if "net::" in str(exc) or "Timeout" in str(exc):
+                    continue
+                raise
+
+
+def active_tab_html(bridge: CdpBridge) -> str:
+    with bridge.browser() as browser:
+        return _active_page(browser, bridge).content()
+
+
+def page_ax_lines(bridge: CdpBridge, width: int, height: int, max_nodes: int = 800) -> list[str]:
+    """The active page's accessibility tree as OSWorld-style lines, with screen positions."""
+    with bridge.browser() as browser:
+        page = _active_page(browser, bridge)
+        session = page.context.new_cdp_session(page)
+        # Where the page's viewport sits on the screen (window position + browser chrome).
+        origin = page.evaluate("() => [window.screenX + (window.outerWidth - window.innerWidth) / 2,"
+                               " window.screenY + window.outerHeight - window.innerHeight]")
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+        lines: list[str] = []
+        for node in nodes:
+            if len(lines) >= max_nodes:
+                break
+            if node.get("ignored"):
+                continue
+            role = (node.get("role") or {}).get("value", "")
+            name = " ".join(str((node.get("name") or {}).get("value", "")).split())[:300]
+            value = " ".join(str((node.get("value") or {}).get("value", "")).split())[:300]
+            if not (name or value) or role in ("RootWebArea", "none", "generic", "InlineTextBox") \
+                    or "backendDOMNodeId" not in node:
+                continue
+            try:
+                quad = session.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})["model"]["border"]
+            except Exception:
+                continue  # not rendered
+            x, y = origin[0] + quad[0], origin[1] + quad[1]
+            w, h = quad[2] - quad[0], quad[5] - quad[1]
+            if w <= 0 or h <= 0 or x >= width or y >= height or x + w <= 0 or y + h <= 0:
+                continue
+            lines.append(f"{role}\t{name}\t{value}\t\t\t({int(x)}, {int(y)})\t({int(w)}, {int(h)})")
+        return lines

@@ -1,0 +1,130 @@
+"""Runs a task's config (and postconfig) steps against an episode's desktop.
+
+Step models come from `task.py`. Everything runs inside the sandbox: `execute` commands,
+`launch`ed apps, files opened by `open`. `copy` materialises a fixture (or a file beside the
+task file) in a host staging folder and hands the bytes to the sandbox's supervisor, so the
+host never writes through paths the sandbox controls. `~` in commands is the episode's HOME.
+"""
+from __future__ import annotations
+
+import logging
+import shlex
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from envs.errors import InfrastructureError
+from envs.osworld_lite import cdp
+from envs.osworld_lite.apps import launch_spec, open_argv
+from envs.osworld_lite.sandbox import SANDBOX_HOME
+from envs.osworld_lite.session import DesktopSession
+from envs.osworld_lite.task import Task
+
+log = logging.getLogger(__name__)
+EXECUTE_TIMEOUT_S = 120.0
+
+
+def expand_home(arg: str) -> str:
+    """`~` and `~/x` → the sandbox HOME (a list command gets no shell to do it)."""
+    if arg == "~" or arg.startswith("~/"):
+        return SANDBOX_HOME + arg[1:]
+    return arg
+
+
+def command_argv(command: list[str] | str, shell: bool) -> list[str]:
+    if isinstance(command, str):
+        return ["/bin/bash", "-c", command] if shell else [expand_home(a) for a in shlex.split(command)]
+    if shell:
+        return ["/bin/bash", "-c", shlex.join(command)]
+    return [expand_home(a) for a in command]
+
+
+def _sandbox_path(path: str) -> str:
+    path = expand_home(path)
+    return path if path.startswith("/") else f"{SANDBOX_HOME}/{path}"
+
+
+class StepRunner:
+    """Callable over a list of config steps; notes what went wrong without hiding it."""
+
+    def __init__(self, session: DesktopSession, task: Task):
+        self.session, self.task = session, task
+        self.notes: list[str] = []
+
+    def __call__(self, steps: Sequence[Any]) -> None:
+        for i, step in enumerate(steps):
+            handler = getattr(self, f"_{step.type}", None)
+            if handler is None:
+                raise InfrastructureError(f"task {self.task.id!r}: config step {step.type!r} is not supported")
+            try:
+                handler(step.parameters)
+            except InfrastructureError:
+                raise
+            except Exception as exc:
+                raise InfrastructureError(f"task {self.task.id!r}: config step {i} ({step.type}) failed: "
+                                          f"{type(exc).__name__}: {exc}") from exc
+
+    # -- step types --------------------------------------------------------------------------
+    def _copy(self, params: Any) -> None:
+        dest = _sandbox_path(params.path)
+        with tempfile.TemporaryDirectory(prefix="olite-stage-") as tmp:
+            staged = Path(tmp) / Path(dest).name
+            params.materialize(self.task, staged)
+            files: dict[str, bytes] = {}
+            if staged.is_dir():
+                for p in sorted(staged.rglob("*")):
+                    if p.is_file() and not p.is_symlink():
+                        files[f"{dest}/{p.relative_to(staged).as_posix()}"] = p.read_bytes()
+            else:
+                files[dest] = staged.read_bytes()
+        self.session.sandbox.write_files(files)  # type: ignore[union-attr]
+
+    def _launch(self, params: Any) -> None:
+        spec = launch_spec(params.command, params.shell)
+        if spec is None:
+            self.notes.append(f"skipped launch {params.command!r}: the DevTools port is forwarded already")
+            return
+        spec.argv = [expand_home(a) for a in spec.argv] if spec.app != "shell" else spec.argv
+        self.session.launch(spec)
+
+    def _execute(self, params: Any) -> None:
+        argv = command_argv(params.command, params.shell)
+        result = self.session.sandbox.run(argv, timeout=EXECUTE_TIMEOUT_S)  # type: ignore[union-attr]
+        if result["timed_out"]:
+            raise InfrastructureError(f"task {self.task.id!r}: execute step timed out: {params.command!r}")
+        if result["returncode"] != 0:
+            # OSWorld ignores failing execute steps (many are `pkill …`); we keep a note.
+            note = f"execute {params.command!r} exited {result['returncode']}: {result['stderr'][-300:].strip()}"
+            log.info("task %s: %s", self.task.id, note)
+            self.notes.append(note)
+
+    def _open(self, params: Any) -> None:
+        path = _sandbox_path(params.path)
+        probe = self.session.sandbox.run(["test", "-d", path], timeout=10)  # type: ignore[union-attr]
+        is_dir = probe["returncode"] == 0
+        if not is_dir and self.session.sandbox.run(["test", "-e", path], timeout=10)["returncode"] != 0:  # type: ignore[union-attr]
+            raise InfrastructureError(f"task {self.task.id!r}: open: {params.path} does not exist in the sandbox")
+        self.session.launch(open_argv(path, is_dir))
+
+    def _sleep(self, params: Any) -> None:
+        time.sleep(float(params.seconds))
+
+    def _activate_window(self, params: Any) -> None:
+        deadline = time.monotonic() + 5
+        while not self.session.activate_window(params.window_name, params.strict, params.by_class):
+            if time.monotonic() > deadline:
+                self.notes.append(f"activate_window: no window matches {params.window_name!r}")
+                return
+            time.sleep(0.1)
+        time.sleep(0.1)  # let the window manager raise it
+
+    def _chrome_open_tabs(self, params: Any) -> None:
+        if self.session.bridge is None:
+            spec = launch_spec(["chromium"])
+            assert spec is not None
+            self.session.launch(spec)
+        bridge = self.session.chromium_bridge()
+        cdp.open_tabs(bridge, list(params.urls_to_open))
+

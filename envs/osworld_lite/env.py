@@ -1,0 +1,233 @@
+"""OSWorldLiteEnv: one osworld-lite task as a gymnasium environment.
+
+reset() builds a fresh desktop (Xvfb, bubblewrap sandbox, openbox, HOME) and runs the task's
+config steps; step() executes a computer_13 action (or parsed pyautogui code) with XTEST and
+returns the settled screenshot. DONE and FAIL end the episode and trigger evaluation (the
+evaluator's postconfig, then its metrics). Bad actions leave `info["action_error"]`; a dead X
+server, sandbox or crashed app raises InfrastructureError. close() kills every process.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from envs.errors import InfrastructureError
+from envs.osworld_lite import actions as A
+from envs.osworld_lite import a11y, getters
+from envs.osworld_lite.config_steps import StepRunner
+from envs.osworld_lite.evaluator import evaluate_task
+from envs.osworld_lite.executor import execute
+from envs.osworld_lite.pyautogui_parser import parse_pyautogui
+from envs.osworld_lite.sampling import sample_action
+from envs.osworld_lite.session import DesktopSession
+from envs.osworld_lite.task import Task
+from envs.types import AgentSpec, Evaluation, TaskInfo, Termination
+
+log = logging.getLogger(__name__)
+MAX_INSTRUCTION = 10_000
+MAX_TREE = a11y.MAX_CHARS + 100
+MAX_ACTION_JSON = 20_000
+LIBREOFFICE_HINTS = ("libreoffice", "soffice", "localc", "lowriter", "loimpress", ".xlsx", ".docx", ".ods",
+                     ".odt", ".csv", ".pptx")
+
+
+@functools.lru_cache(maxsize=1)
+def text_charset() -> str:
+    """Every BMP character but controls and surrogates, plus tab and newline."""
+    chars = ["\t", "\n"] + [chr(c) for c in range(0x20, 0x7F)]
+    chars += [chr(c) for c in range(0xA0, 0x10000) if not 0xD800 <= c <= 0xDFFF]
+    return "".join(chars)
+
+
+def clean_text(text: str) -> str:
+    """Map characters outside `text_charset()` (controls, astral emoji) to U+FFFD."""
+    return "".join(ch if ch in "\t\n" or 0x20 <= ord(ch) < 0x7F or 0xA0 <= ord(ch) < 0x10000
+                   and not 0xD800 <= ord(ch) <= 0xDFFF else "\ufffd" for ch in text)
+
+
+@functools.lru_cache(maxsize=8)
+def _spaces(width: int, height: int) -> tuple[spaces.Dict, spaces.Text]:
+    charset = text_charset()
+    obs = spaces.Dict({
+        "screenshot": spaces.Box(0, 255, (height, width, 3), np.uint8),
+        "instruction": spaces.Text(MAX_INSTRUCTION, min_length=0, charset=charset),
+        "accessibility_tree": spaces.Text(MAX_TREE, min_length=0, charset=charset),
+    })
+    return obs, spaces.Text(MAX_ACTION_JSON, min_length=0, charset=charset)
+
+
+class OSWorldLiteEnv(gym.Env):
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
+
+    def __init__(self, task: Task | None = None, *, task_id: str | None = None, task_file: str | None = None,
+                 screen_width: int = 1280, screen_height: int = 720, a11y: bool | str = False,
+                 settle_s: float = 1.0, render_mode: str | None = None, sandbox_dir: str | None = None,
+                 **_ignored: Any):
+        if task is None:
+            if task_id is None:
+                raise ValueError("give a task or a task_id")
+            from envs.osworld_lite.suite import get_task
+
+            task = get_task(task_id, task_file)
+        self.task = task
+        self.width, self.height = int(screen_width), int(screen_height)
+        self.a11y = a11y if isinstance(a11y, bool) else str(a11y).lower() in ("1", "on", "true", "yes")
+        self.settle_s = float(settle_s)
+        self.render_mode = render_mode
+        self.sandbox_dir = sandbox_dir
+        self.observation_space, self.action_space = _spaces(self.width, self.height)
+        self.session: DesktopSession | None = None
+        self.setup_notes: list[str] = []
+        self._last_action_type: str | None = None
+        self._last_frame: np.ndarray | None = None
+        self._finished = False
+
+    # -- contract extras (docs/architecture.md) -----------------------------------------------
+    @property
+    def task_info(self) -> TaskInfo:
+        return self.task.to_task_info()
+
+    def agent_spec(self) -> AgentSpec:
+        return AgentSpec(kind="computer", instruction=self.task.instruction, screen_width=self.width,
+                         screen_height=self.height,
+                         extra={"action_space": "computer_13", "a11y_tree": self.a11y,
+                                "platform": "Linux (Debian) desktop with openbox", "home": "/home/user"})
+
+    def reference_solution(self) -> list[dict[str, Any]] | None:
+        return self.task.solution_actions()
+
+    def sample_action(self, rng: np.random.Generator) -> dict[str, Any]:
+        return sample_action(rng, self.width, self.height)
+
+    # -- gymnasium API ------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self._shutdown()
+        started = time.monotonic()
+        self.session = DesktopSession(self.width, self.height, base_dir=self.sandbox_dir)
+        try:
+            self.session.start(libreoffice_profile=self._uses_libreoffice())
+            runner = StepRunner(self.session, self.task)
+            runner(self.task.config)
+            self.setup_notes = runner.notes
+            self.session.check_health()
+            obs = self._observe(settle=True, min_wait=0.1)
+        except BaseException:
+            self._shutdown()
+            raise
+        self._last_action_type = None
+        self._finished = False
+        info = {"task_id": self.task.id, "reset_s": round(time.monotonic() - started, 3),
+                "setup_notes": list(self.setup_notes)}
+        return obs, info
+
+    def step(self, action: Any):
+        if self.session is None:
+            raise RuntimeError("call reset() before step()")
+        info: dict[str, Any] = {}
+        try:
+            batch = self._actions(action)
+        except A.ActionError as exc:
+            info["action_error"] = str(exc)
+            return self._observe(settle=False), 0.0, False, False, info
+        terminal: str | None = None
+        for model in batch:
+            if model.action_type in ("DONE", "FAIL"):
+                terminal = model.action_type
+                break
+            try:
+                execute(model, self.session.input)  # type: ignore[arg-type]
+            except A.ActionError as exc:
+                info["action_error"] = str(exc)
+                break
+            except InfrastructureError:
+                raise
+            except Exception as exc:  # the X connection broke: is the display gone?
+                self.session.check_health()
+                raise InfrastructureError(f"input failed: {type(exc).__name__}: {exc}") from exc
+            self._last_action_type = model.action_type
+        if terminal is None:
+            self.session.check_health()
+            return self._observe(settle=True), 0.0, False, False, info
+        self._last_action_type = terminal
+        obs = self._observe(settle=True)
+        termination = Termination.AGENT_DONE if terminal == "DONE" else Termination.AGENT_FAIL
+        evaluation = self.evaluate(termination)
+        info.update(termination=termination, evaluation=evaluation.model_dump())
+        return obs, float(evaluation.reward), True, False, info
+
+    def evaluate(self, termination: Termination) -> Evaluation:
+        """The task's verdict on the desktop as it is now (postconfig steps run first)."""
+        if self.session is None:
+            raise RuntimeError("nothing to evaluate: the env was not reset")
+        self._finished = True
+        self.session.input.release_all()  # type: ignore[union-attr]
+        last = self._last_action_type
+        if termination == Termination.AGENT_FAIL:
+            last = "FAIL"
+        with tempfile.TemporaryDirectory(prefix="olite-eval-") as tmp:
+            evaluation = evaluate_task(
+                self.task, lambda spec: getters.resolve(self.session, spec, Path(tmp)), last,  # type: ignore[arg-type]
+                run_steps=StepRunner(self.session, self.task))
+        evaluation.details.setdefault("termination", str(termination))
+        return evaluation
+
+    def render(self):
+        if self.render_mode == "rgb_array":
+            return self._last_frame
+        return None
+
+    def close(self) -> None:
+        self._shutdown()
+        super().close()
+
+    # -- internals ------------------------------------------------------------------------------
+    def _actions(self, action: Any) -> list[Any]:
+        model = A.parse_action(action, screen=(self.width, self.height))
+        if isinstance(model, A.PyAutoGui):
+            batch = [A.parse_action(a, screen=(self.width, self.height)) for a in parse_pyautogui(model.code)]
+        else:
+            batch = [model]
+        return batch
+
+    def _observe(self, settle: bool, min_wait: float = 0.03) -> dict[str, Any]:
+        frame = self._settled_frame(min_wait) if settle else self.session.screen.grab()  # type: ignore[union-attr]
+        self._last_frame = frame
+        tree = ""
+        if self.a11y:
+            tree = a11y.accessibility_tree(self.session.sandbox, self.width, self.height,  # type: ignore[union-attr,arg-type]
+                                           bridge=self.session.bridge)  # type: ignore[union-attr]
+        return {"screenshot": frame, "instruction": clean_text(self.task.instruction)[:MAX_INSTRUCTION],
+                "accessibility_tree": clean_text(tree)[:MAX_TREE]}
+
+    def _settled_frame(self, min_wait: float, interval: float = 0.03) -> np.ndarray:
+        """The screen once two grabs `interval` apart agree (or after settle_s)."""
+        screen = self.session.screen  # type: ignore[union-attr]
+        deadline = time.monotonic() + self.settle_s
+        time.sleep(min_wait)
+        prev = screen.grab()
+        while time.monotonic() < deadline:
+            time.sleep(interval)
+            cur = screen.grab()
+            if np.array_equal(cur, prev):
+                return cur
+            prev = cur
+        return prev
+
+    def _uses_libreoffice(self) -> bool:
+        text = " ".join([*self.task.related_apps, self.task.snapshot,
+                         *(str(step.parameters.model_dump()) for step in self.task.config)]).lower()
+        return any(h in text for h in LIBREOFFICE_HINTS)
+
+    def _shutdown(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()

@@ -1,0 +1,158 @@
+"""OSWorld's evaluator getters, against an episode's sandbox and browser.
+
+`resolve(session, spec, workdir)` turns a getter spec (`{"type": "vm_file", "path": …}`) into
+the value a metric compares: a host path for files (copied out of the sandbox through its
+supervisor, so symlinks resolve inside the sandbox, never on the host), command output,
+a directory tree, browser state over CDP, or the linearised accessibility tree. Missing things
+give None; a broken environment raises InfrastructureError; an unknown type raises ValueError.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from envs.errors import InfrastructureError
+from envs.osworld_lite import a11y, cdp
+from envs.osworld_lite.config_steps import command_argv, expand_home
+from envs.osworld_lite.sandbox import SANDBOX_HOME
+from envs.osworld_lite.session import DesktopSession
+
+Getter = Callable[[DesktopSession, dict[str, Any], Path], Any]
+GETTERS: dict[str, Getter] = {}
+
+
+def getter(*names: str) -> Callable[[Getter], Getter]:
+    def deco(fn: Getter) -> Getter:
+        for name in names:
+            GETTERS[name] = fn
+        return fn
+    return deco
+
+
+def resolve(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    kind = spec.get("type")
+    if kind not in GETTERS:
+        raise ValueError(f"unknown getter type {kind!r}; known: {', '.join(sorted(GETTERS))}")
+    return GETTERS[kind](session, spec, workdir)
+
+
+def _abs(path: str) -> str:
+    path = expand_home(str(path))
+    return path if path.startswith("/") else f"{SANDBOX_HOME}/{path}"
+
+
+@getter("vm_file", "file")
+def vm_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """Copy files out of the sandbox; a host path (or a list for list `path`s), None if absent."""
+    paths = spec["path"] if isinstance(spec["path"], list) else [spec["path"]]
+    dests = spec.get("dest") or [None] * len(paths)
+    dests = dests if isinstance(dests, list) else [dests]
+    out: list[str | None] = []
+    for i, (path, dest) in enumerate(zip(paths, dests)):
+        try:
+            data = session.sandbox.read_file(_abs(path))  # type: ignore[union-attr]
+        except IsADirectoryError:
+            data = None
+        if data is None:
+            out.append(None)
+            continue
+        name = os.path.basename(str(dest or path)) or f"file{i}"
+        local = workdir / f"{len(os.listdir(workdir))}-{name}"
+        local.write_bytes(data)
+        out.append(str(local))
+    return out if isinstance(spec["path"], list) else out[0]
+
+
+@getter("vm_command_line", "vm_command_error")
+def vm_command_line(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """The command's stdout (stderr for vm_command_error), run inside the sandbox."""
+    argv = command_argv(spec["command"], bool(spec.get("shell", False)))
+    result = session.sandbox.run(argv, timeout=float(spec.get("timeout", 60)))  # type: ignore[union-attr]
+    if result["timed_out"]:
+        return None
+    return result["stderr"] if spec["type"] == "vm_command_error" else result["stdout"]
+
+
+@getter("rule")
+def rule(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    return spec.get("rules")
+
+
+_LIST_DIR = r"""
+import json, os, sys
+def walk(p, depth):
+    node = {"name": os.path.basename(p) or p, "type": "directory" if os.path.isdir(p) and not os.path.islink(p) else "file"}
+    if node["type"] == "directory" and depth < 8:
+        node["children"] = [walk(os.path.join(p, c), depth + 1) for c in sorted(os.listdir(p))][:1000]
+    return node
+p = sys.argv[1]
+print(json.dumps(walk(p, 0) if os.path.exists(p) else None))
+"""
+
+
+@getter("list_directory", "vm_directory")
+def list_directory(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """OSWorld's directory tree: {"name", "type", "children": [...]} (None when absent)."""
+    result = session.sandbox.run(["/usr/bin/python3", "-I", "-c", _LIST_DIR, _abs(spec["path"])],  # type: ignore[union-attr]
+                                 timeout=30)
+    if result["returncode"] != 0:
+        raise InfrastructureError(f"list_directory failed: {result['stderr'][-300:]}")
+    return json.loads(result["stdout"])
+
+
+def _bridge(session: DesktopSession) -> cdp.CdpBridge | None:
+    if session.bridge is None:
+        return None
+    try:
+        return session.chromium_bridge(timeout=10)
+    except InfrastructureError:
+        return None  # Chromium was closed by the agent: there is no tab to read
+
+
+@getter("active_tab_info")
+def active_tab_info(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    bridge = _bridge(session)
+    tab = bridge.active_tab() if bridge else None
+    if tab is None:
+        return None
+    return {"title": tab.get("title", ""), "url": tab.get("url", ""), "content": cdp.active_tab_html(bridge)}
+
+
+@getter("active_tab_url", "active_url_from_accessTree", "active_tab_url_parse")
+def active_tab_url(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    bridge = _bridge(session)
+    tab = bridge.active_tab() if bridge else None
+    return tab.get("url") if tab else None
+
+
+@getter("active_tab_html", "page_html")
+def active_tab_html(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    bridge = _bridge(session)
+    return cdp.active_tab_html(bridge) if bridge and bridge.active_tab() else None
+
+
+@getter("open_tabs_info")
+def open_tabs_info(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """Every open tab, in tab-strip order as far as DevTools tells it: [{"title", "url"}]."""
+    bridge = _bridge(session)
+    if bridge is None:
+        return None
+    return [{"title": t.get("title", ""), "url": t.get("url", "")} for t in reversed(bridge.pages())]
+
+
+@getter("accessibility_tree")
+def accessibility_tree(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    return a11y.accessibility_tree(session.sandbox, session.width, session.height, bridge=_bridge(session))  # type: ignore[arg-type]
+
+
+@getter("vm_screen_size")
+def vm_screen_size(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    return {"width": session.width, "height": session.height}
+
+
+@getter("vm_window_names")
+def vm_window_names(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    return [w["name"] for w in session.window_info()]

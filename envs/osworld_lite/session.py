@@ -1,0 +1,224 @@
+"""One episode's desktop: display, sandbox, window manager, apps, input, screen, DevTools bridge.
+
+`DesktopSession.start()` brings up Xvfb, the bubblewrap sandbox, a private D-Bus session bus
+(which D-Bus-activates the AT-SPI bus launcher when an app asks for it) and openbox, all but
+Xvfb inside the sandbox. `launch()` starts an app and waits for its window. `check_health()`
+raises `InfrastructureError` when the X server or the sandbox died or an app crashed (killed
+by a signal, or a GUI app exiting with an error). `close()` kills every process of the episode.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from Xlib import X
+from Xlib import display as xdisplay
+from Xlib.error import XError
+from Xlib.protocol import event as xevent
+
+from envs.errors import InfrastructureError
+from envs.osworld_lite import profiles
+from envs.osworld_lite.apps import CDP_PORT, CDP_SOCKET, LaunchSpec
+from envs.osworld_lite.cdp import CdpBridge
+from envs.osworld_lite.display import Display
+from envs.osworld_lite.input import XInput
+from envs.osworld_lite.sandbox import SANDBOX_CTL, SANDBOX_TOOLS, SANDBOX_UID, Sandbox
+from envs.osworld_lite.screen import Screen
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrackedApp:
+    pid: int
+    spec: LaunchSpec
+
+
+class DesktopSession:
+    def __init__(self, width: int = 1280, height: int = 720, base_dir: str | None = None):
+        self.width, self.height = width, height
+        self.base_dir = base_dir
+        self.display: Display | None = None
+        self.sandbox: Sandbox | None = None
+        self.input: XInput | None = None
+        self.screen: Screen | None = None
+        self.bridge: CdpBridge | None = None
+        self.apps: list[TrackedApp] = []
+        self._x: Any = None  # our own X connection for window queries
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def prepare(self) -> DesktopSession:
+        """Display and sandbox folders exist; HOME may be filled before `start()`."""
+        self.display = Display(self.width, self.height).start()
+        self.sandbox = Sandbox(self.display.name, self.display.socket_path, base_dir=self.base_dir)
+        return self
+
+    def start(self, libreoffice_profile: bool = False) -> DesktopSession:
+        if self.sandbox is None:
+            self.prepare()
+        assert self.sandbox is not None and self.display is not None
+        try:
+            if libreoffice_profile:
+                profiles.install_libreoffice_profile(self.sandbox.home)
+            self.sandbox.give_home()
+            self.sandbox.start()
+            bus = f"unix:path=/run/user/{SANDBOX_UID}/bus"
+            self.sandbox.spawn(["dbus-daemon", "--session", f"--address={bus}", "--nofork", "--nopidfile"],
+                               name="dbus-daemon")
+            self.sandbox.spawn(["openbox", "--sm-disable"], name="openbox")
+            self._x = xdisplay.Display(self.display.name)
+            self.input = XInput(self.display.name)
+            self.screen = Screen(self.display.name)
+            self._wait_for_wm()
+        except Exception:
+            self.close()
+            raise
+        return self
+
+    def _wait_for_wm(self, timeout: float = 10.0) -> None:
+        root = self._x.screen().root
+        atom = self._x.intern_atom("_NET_SUPPORTING_WM_CHECK")
+        deadline = time.monotonic() + timeout
+        while root.get_full_property(atom, X.AnyPropertyType) is None:
+            if time.monotonic() > deadline:
+                raise InfrastructureError("the window manager (openbox) did not start")
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        for part in (self.input, self.screen):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.close()
+        if self._x is not None:
+            with contextlib.suppress(Exception):
+                self._x.close()
+        if self.bridge is not None:
+            self.bridge.close()
+        if self.sandbox is not None:
+            self.sandbox.close()
+        if self.display is not None:
+            self.display.stop()
+        self.input = self.screen = self.bridge = self._x = None
+        self.apps.clear()
+
+    # -- apps ----------------------------------------------------------------------------------
+    def launch(self, spec: LaunchSpec, wait_window: bool = True) -> int:
+        assert self.sandbox is not None
+        before = set(self.windows())
+        pid = self.sandbox.spawn(spec.argv, env=spec.env, name=spec.app or spec.argv[0])
+        self.apps.append(TrackedApp(pid, spec))
+        if spec.chromium:
+            self._ensure_bridge()
+        if spec.gui and wait_window:
+            self._wait_for_new_window(before, pid, spec)
+        return pid
+
+    def _wait_for_new_window(self, before: set[int], pid: int, spec: LaunchSpec) -> None:
+        deadline = time.monotonic() + spec.window_timeout
+        while time.monotonic() < deadline:
+            if any(_ready(spec, w) for w in self.window_info() if w["id"] not in before):
+                return
+            status = self.sandbox.status().get(str(pid), {})  # type: ignore[union-attr]
+            rc = status.get("returncode")
+            if rc is not None and rc != 0:
+                raise InfrastructureError(f"{spec.app} exited with status {rc} before showing a window: "
+                                          f"{self.app_log(spec.app)}")
+            if rc == 0 and spec.app != "soffice":
+                return  # it handed its work to a running instance, or was a one-shot
+            time.sleep(0.05)
+        raise InfrastructureError(f"{spec.app} showed no window within {spec.window_timeout:.0f} s: "
+                                  f"{self.app_log(spec.app)}")
+
+    def _ensure_bridge(self) -> None:
+        assert self.sandbox is not None
+        if self.bridge is not None:
+            return
+        self.sandbox.spawn(["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/unix_forward.py",
+                            f"{SANDBOX_CTL}/{CDP_SOCKET}", str(CDP_PORT)], name="cdp-forward")
+        sock = self.sandbox.root / "ctl" / CDP_SOCKET
+        deadline = time.monotonic() + 5
+        while not sock.exists():
+            if time.monotonic() > deadline:
+                raise InfrastructureError("the DevTools forwarder did not start in the sandbox")
+            time.sleep(0.01)
+        self.bridge = CdpBridge(sock)
+
+    def chromium_bridge(self, timeout: float = 30.0) -> CdpBridge:
+        if self.bridge is None:
+            raise InfrastructureError("Chromium is not running in this episode (launch it first)")
+        self.bridge.wait_ready(timeout)
+        return self.bridge
+
+    def app_log(self, app: str) -> str:
+        try:
+            out = self.sandbox.run(["tail", "-c", "600", f"/tmp/.olite-logs/{app}.log"], timeout=5)  # type: ignore[union-attr]
+            return out["stdout"].strip() or "(no output)"
+        except InfrastructureError:
+            return "(no log)"
+
+    def check_health(self) -> None:
+        """Raise InfrastructureError when the desktop can no longer serve the episode."""
+        if self.display is None or not self.display.alive():
+            raise InfrastructureError("the X server of this episode died")
+        if self.sandbox is None or not self.sandbox.alive():
+            raise InfrastructureError("the episode's sandbox died")
+        status = self.sandbox.status()
+        for app in self.apps:
+            rc = status.get(str(app.pid), {}).get("returncode")
+            if rc is None:
+                continue
+            if rc < 0 or (app.spec.gui and rc not in (0, 81)):
+                how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
+                raise InfrastructureError(f"{app.spec.app} {how} (crash): {self.app_log(app.spec.app)}")
+
+    # -- windows (EWMH, answered by openbox) ---------------------------------------------------
+    def windows(self) -> list[int]:
+        root = self._x.screen().root
+        prop = root.get_full_property(self._x.intern_atom("_NET_CLIENT_LIST"), X.AnyPropertyType)
+        return list(prop.value) if prop else []
+
+    def window_info(self) -> list[dict[str, Any]]:
+        out = []
+        utf8 = self._x.intern_atom("UTF8_STRING")
+        net_name = self._x.intern_atom("_NET_WM_NAME")
+        for wid in self.windows():
+            win = self._x.create_resource_object("window", wid)
+            try:
+                prop = win.get_full_property(net_name, utf8)
+                name = prop.value.decode(errors="replace") if prop else (win.get_wm_name() or "")
+                cls = win.get_wm_class() or ("", "")
+            except XError:
+                continue
+            out.append({"id": wid, "name": name if isinstance(name, str) else str(name),
+                        "class": list(cls)})
+        return out
+
+    def activate_window(self, window_name: str, strict: bool = False, by_class: bool = False) -> bool:
+        for info in self.window_info():
+            hay = " ".join(info["class"]) if by_class else info["name"]
+            if (hay == window_name) if strict else (window_name.lower() in hay.lower()):
+                root = self._x.screen().root
+                win = self._x.create_resource_object("window", info["id"])
+                ev = xevent.ClientMessage(window=win, client_type=self._x.intern_atom("_NET_ACTIVE_WINDOW"),
+                                          data=(32, [2, X.CurrentTime, 0, 0, 0]))
+                root.send_event(ev, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
+                self._x.sync()
+                return True
+        return False
+
+    @property
+    def home(self) -> Path:
+        assert self.sandbox is not None
+        return self.sandbox.home
+
+
+def _ready(spec: LaunchSpec, window: dict[str, Any]) -> bool:
+    """Whether a new window shows the app ready for work (not a splash or a blank frame)."""
+    name = window["name"]
+    if spec.app == "soffice":
+        return " - LibreOffice" in name  # document windows; "LibreOffice 7.4" is the start frame
+    return bool(name)
