@@ -331,6 +331,17 @@ class LiveDB:
             out.append({"path": list(path), "before": pristine.form_at(path), "after": self.form_at(path)})
         return out
 
+    def changes_from(self, source: DBSource) -> list[dict[str, Any]]:
+        """Changes against a source; against another schema's source (a user toolkit that
+        now shares the agent's DB) whole top-level fields are compared, as paths `[field]`."""
+        if source is self.source:
+            return self.changes()
+        before = source.fresh().dump(exclude_none=True)
+        after = self.dump(exclude_none=True)
+        names = list(before) + [n for n in after if n not in before]
+        return [{"path": [n], "before": before.get(n), "after": after.get(n)} for n in names
+                if canonical(before.get(n)) != canonical(after.get(n))]
+
     def _ordered_paths(self, paths: set[tuple[str, ...]]) -> list[tuple[str, ...]]:
         fields = list(self.schema.model_fields)
         ordered: list[tuple[str, ...]] = []
