@@ -8,8 +8,9 @@ process killed with SIGKILL leaves either all of a step or none of it; artifacts
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -44,6 +45,13 @@ INTERRUPTED_ERROR = "interrupted: the process recording this episode stopped bef
 TASK_COLUMNS = ("domain", "split", "instruction", "infeasible", "has_solution")
 
 
+# Statements on the hot path, built once (SQLAlchemy then reuses their compiled form).
+_EPISODE_STATUS = select(m.Episode.status).where(m.Episode.id == bindparam("eid"))
+_INSERT_STEP = insert(m.Step.__table__).returning(m.Step.__table__.c.id)
+_INSERT_STEP_ARTIFACT = insert(m.StepArtifact.__table__)
+_INSERT_MODEL_CALL = insert(m.ModelCall.__table__)
+
+
 class EpisodeFinishedError(StoreError):
     """The episode was already evaluated; it is never re-run or overwritten."""
 
@@ -63,6 +71,10 @@ class TrajectoryStore(StoreQueries):
         self.url = self.engines.url
         self.artifacts = ArtifactStore(artifacts_dir, fsync=fsync_artifacts)
         self._dialect = self.engines.dialect
+        self._insert_artifact = self._insert(m.Artifact.__table__).on_conflict_do_nothing()
+        # SQLite has one writer at a time. Queue this process's writers on a lock rather than
+        # on SQLite's busy handler, which sleeps in steps of up to 100 ms.
+        self._write_lock = threading.Lock() if self._dialect == "sqlite" else None
 
     def __repr__(self) -> str:
         return f"TrajectoryStore({safe_url(self.url)!r}, {str(self.artifacts.root)!r})"
@@ -80,7 +92,7 @@ class TrajectoryStore(StoreQueries):
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with translate_errors(self.url), self.engines.write.begin() as conn:
+        with self._write_lock or nullcontext(), translate_errors(self.url), self.engines.write.begin() as conn:
             yield conn
 
     @contextmanager
@@ -230,7 +242,7 @@ class TrajectoryStore(StoreQueries):
         conn.execute(delete(m.Step.__table__).where(m.Step.__table__.c.episode_id == episode_id))
 
     def _episode_status(self, conn: Connection, episode_id: str) -> str:
-        status = conn.execute(select(m.Episode.status).where(m.Episode.id == episode_id)).scalar()
+        status = conn.execute(_EPISODE_STATUS, {"eid": episode_id}).scalar()
         if status is None:
             raise self._unknown("episode", episode_id, m.Episode.id)
         return status
@@ -249,18 +261,16 @@ class TrajectoryStore(StoreQueries):
             if status in FINISHED_STATUSES:
                 raise EpisodeFinishedError(f"episode {episode_id} already finished ({status}); no more steps")
             if written:
-                conn.execute(
-                    self._insert(m.Artifact.__table__).on_conflict_do_nothing(),
-                    [{"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()],
-                )
+                conn.execute(self._insert_artifact, [
+                    {"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()
+                ])
             self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
             try:  # the error aborts the whole transaction: nothing of this step is kept
-                step_id = conn.execute(insert(m.Step.__table__).values(**row).returning(m.Step.__table__.c.id)).scalar_one()
+                step_id = conn.execute(_INSERT_STEP, row).scalar_one()
             except IntegrityError:
                 raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
             if refs:
-                conn.execute(insert(m.StepArtifact.__table__),
-                             [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
+                conn.execute(_INSERT_STEP_ARTIFACT, [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
             self._insert_calls(conn, episode_id, step_id, step.model_calls)
         return step_id
 
@@ -275,7 +285,7 @@ class TrajectoryStore(StoreQueries):
     @staticmethod
     def _insert_calls(conn: Connection, episode_id: str, step_id: int | None, calls: Sequence[ModelCall]) -> None:
         if calls:
-            conn.execute(insert(m.ModelCall.__table__), [
+            conn.execute(_INSERT_MODEL_CALL, [
                 {**c.model_dump(mode="json"), "episode_id": episode_id, "step_id": step_id, "seq": i,
                  "started_at": c.started_at}
                 for i, c in enumerate(calls)
@@ -311,8 +321,7 @@ class TrajectoryStore(StoreQueries):
     def put_artifact(self, data: bytes, mime: str) -> str:
         sha = self.artifacts.put(data)
         with self._tx() as conn:
-            conn.execute(self._insert(m.Artifact.__table__).on_conflict_do_nothing(),
-                         {"sha256": sha, "mime": mime, "size": len(data), "created_at": _now()})
+            conn.execute(self._insert_artifact, {"sha256": sha, "mime": mime, "size": len(data), "created_at": _now()})
         return sha
 
     def get_artifact(self, sha256: str) -> bytes:
