@@ -30,7 +30,7 @@ DEFAULT_TRAIN_TASKS = 200       # listed by the domain; generate_train_tasks() m
 DEFAULT_TRAIN_SEED = 0
 
 
-def test_schedule() -> list[tuple[str, list[str]]]:
+def schedule_of_test_set() -> list[tuple[str, list[str]]]:
     """The test set's make-up: every intent alone, pairs, decoys, calls for a relative."""
     names = sorted(INTENTS)
     plan = [("single", [n]) for n in names]
@@ -65,8 +65,11 @@ class CardServicesDomain(Domain):
         return [Task.model_validate(t) for t in test + train]
 
     def splits(self) -> dict[str, list[str]]:
-        return {"test": [t["id"] for t in load_test_set()],
-                "train": [t["id"] for t in generate_train_tasks(DEFAULT_TRAIN_TASKS, DEFAULT_TRAIN_SEED)]}
+        # Asked once per task by the listing: built once.
+        if not hasattr(self, "_splits"):
+            self._splits = {"test": [t["id"] for t in _test_file()["tasks"]],
+                            "train": [t["id"] for t in generate_train_tasks(DEFAULT_TRAIN_TASKS, DEFAULT_TRAIN_SEED)]}
+        return {k: list(v) for k, v in self._splits.items()}
 
 
 def gold_is_valid(task: dict[str, Any]) -> bool:
@@ -82,7 +85,7 @@ def gold_is_valid(task: dict[str, Any]) -> bool:
 def build_test_set() -> dict[str, Any]:
     db = canonical_db()
     tasks = [generate_task(f"cs_test_{n:03d}", db, "test", n, shape=shape, kinds=kinds, validate=gold_is_valid)
-             for n, (shape, kinds) in enumerate(test_schedule())]
+             for n, (shape, kinds) in enumerate(schedule_of_test_set())]
     return {"domain": "card_services", "version": TEST_SET_VERSION, "generator_version": GENERATOR_VERSION,
             "db_seed": DB_SEED, "db_hash": DBSource.from_model(db).fresh().hash(), "tasks": tasks}
 
@@ -102,7 +105,7 @@ def load_test_set() -> list[dict[str, Any]]:
     return json.loads(json.dumps(_test_file()["tasks"]))
 
 
-def test_set_header() -> dict[str, Any]:
+def header_of_test_set() -> dict[str, Any]:
     return {k: v for k, v in _test_file().items() if k != "tasks"}
 
 

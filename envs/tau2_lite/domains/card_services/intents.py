@@ -82,6 +82,12 @@ def _card_ref(card: Card) -> str:
     return f"your {card.form} card ending in {card.last4}"
 
 
+def _ships(card: Card) -> frozenset[str]:
+    """What an intent that ships a new card touches: one shipment per conversation, so that a
+    replacement never races an address change."""
+    return frozenset({card.card_id, card.account_id, "shipment"})
+
+
 def _ship_choice(ctx: Ctx, card: Card) -> tuple[str, list[str], list[str]]:
     """The user's shipping wish, the gold choice, and what the agent must say about the fee."""
     fee = EXPRESS_SHIPPING_FEE[ctx.account(card).product]
@@ -162,7 +168,7 @@ def pin_not_me(ctx: Ctx, cust: Customer) -> Intent | None:
                   ["You did not make the PIN attempts. If the agent says the card must be reported stolen, you agree."] + wish,
                   actions=[call("get_card_details", ["card_id"], card_id=card.card_id),
                            call("report_lost_or_stolen", card_id=card.card_id, reason="stolen", shipping_method=method)],
-                  communicate=comm, touches=frozenset({card.card_id, card.account_id}), policy="Locked PIN")
+                  communicate=comm, touches=_ships(card), policy="Locked PIN")
 
 
 # -- lost, stolen, damaged ----------------------------------------------------------------------
@@ -176,7 +182,7 @@ def lost_card(ctx: Ctx, cust: Customer) -> Intent | None:
     method, wish, comm = _ship_choice(ctx, card)
     return Intent(f"report_{reason}", story + " You want the card cancelled and a replacement sent.", wish,
                   actions=[call("report_lost_or_stolen", card_id=card.card_id, reason=reason, shipping_method=method)],
-                  communicate=comm, touches=frozenset({card.card_id, card.account_id}), policy="Lost, stolen and damaged cards")
+                  communicate=comm, touches=_ships(card), policy="Lost, stolen and damaged cards")
 
 
 def stolen_with_fraud(ctx: Ctx, cust: Customer) -> Intent | None:
@@ -197,7 +203,7 @@ def stolen_with_fraud(ctx: Ctx, cust: Customer) -> Intent | None:
                   actions=[call("report_lost_or_stolen", card_id=card.card_id, reason="stolen", shipping_method=method),
                            call("list_transactions", ["card_id"], card_id=card.card_id)]
                   + [call("file_dispute", transaction_id=t.transaction_id, reason="unauthorized", amount=t.amount) for t in txns],
-                  communicate=comm, touches=frozenset({card.card_id, card.account_id}), policy="Disputes; Lost, stolen and damaged cards")
+                  communicate=comm, touches=_ships(card), policy="Disputes; Lost, stolen and damaged cards")
 
 
 def damaged_card(ctx: Ctx, cust: Customer) -> Intent | None:
@@ -209,7 +215,7 @@ def damaged_card(ctx: Ctx, cust: Customer) -> Intent | None:
     return Intent("damaged_card", f"The chip of {_card_ref(card)} is cracked and terminals reject it; you want a replacement.",
                   ["You still have the card; it is not lost."] + wish,
                   actions=[call("order_replacement", card_id=card.card_id, shipping_method=method)],
-                  communicate=comm, touches=frozenset({card.card_id, card.account_id}), policy="Lost, stolen and damaged cards")
+                  communicate=comm, touches=_ships(card), policy="Lost, stolen and damaged cards")
 
 
 # -- contact details and information --------------------------------------------------------------
@@ -245,7 +251,7 @@ def move_and_replace(ctx: Ctx, cust: Customer) -> Intent | None:
                   ["You want free standard shipping.", "You are happy to have your address on file updated."],
                   actions=[call("update_contact_info", customer_id=cust.customer_id, address=address),
                            call("order_replacement", card_id=card.card_id, shipping_method="standard")],
-                  touches=frozenset({cust.customer_id, card.card_id, card.account_id}),
+                  touches=_ships(card) | {cust.customer_id},
                   policy="Lost, stolen and damaged cards; Contact information")
 
 
