@@ -16,6 +16,7 @@ import numpy as np
 from envs.tau2_lite.domain import Domain
 from envs.tau2_lite.evaluator import grade
 from envs.tau2_lite.messages import JsonText, MessageAction, observation_json, parse_action
+from envs.tau2_lite.replay import gold_writes
 from envs.tau2_lite.runtime import Runtime, ToolCall
 from envs.tau2_lite.tasks import Task
 from envs.tau2_lite.user_simulator import (
@@ -38,9 +39,7 @@ _SIGNAL_TERMINATION = {STOP: Termination.USER_STOP, TRANSFER: Termination.TRANSF
 
 
 def task_info(domain: Domain, task: Task) -> TaskInfo:
-    writes = any(domain.toolkit_class.mutates_state(a.name) if a.requestor == "assistant"
-                 else (domain.user_toolkit_class is not None and domain.user_toolkit_class.mutates_state(a.name))
-                 for a in task.gold_actions)
+    writes = gold_writes(domain, task)
     crit = task.evaluation_criteria
     return TaskInfo(
         id=task.id, env="tau2-lite", domain=domain.name, split=domain.split_of(task.id),

@@ -101,5 +101,12 @@ class JsonText(spaces.Text):
     def contains(self, x: Any) -> bool:
         return isinstance(x, str) and self.min_length <= len(x) <= self.max_length
 
+    def sample(self, mask: Any = None, probability: Any = None) -> str:
+        """A short random string (a full-length random text of millions of characters is
+        useless as an action and slow to make); `env.sample_action` gives valid actions."""
+        length = int(self.np_random.integers(0, 65))
+        chars = list(self.character_set)
+        return "".join(chars[int(i)] for i in self.np_random.integers(0, len(chars), size=length))
+
     def __repr__(self) -> str:
         return f"JsonText(max_length={self.max_length})"

@@ -1,6 +1,7 @@
 """Replaying a task's gold actions on a fresh DB (check-tasks, the DB reward, the oracle)."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,3 +37,21 @@ def replay_gold(domain: Domain, task: Task, *, writes_only: bool = False, seed: 
         call = ToolCall(action.action_id, action.name, dict(action.arguments), action.requestor)
         replay.results.append(runtime.respond(call))
     return replay
+
+
+_WRITES: weakref.WeakKeyDictionary[Domain, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+def gold_writes(domain: Domain, task: Task) -> bool:
+    """Do the task's gold actions change the DB (agent or user side)? Failing gold writes
+    (e.g. retail task 105) change nothing, so such a task does not count as writing."""
+    cache = _WRITES.setdefault(domain, {})
+    if task.id not in cache:
+        baseline = Runtime(domain)
+        baseline.apply_initial_state(task.initial_state)
+        runtime = replay_gold(domain, task, writes_only=True).runtime
+        same_user = (runtime.user_db is None and baseline.user_db is None) or (
+            runtime.user_db is not None and baseline.user_db is not None
+            and runtime.user_db.same_state(baseline.user_db))
+        cache[task.id] = not (runtime.db.same_state(baseline.db) and same_user)
+    return cache[task.id]
