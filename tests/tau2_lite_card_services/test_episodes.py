@@ -119,3 +119,17 @@ def test_cli_lists_the_domain_with_its_test_tasks():
     tasks = [t for t in json.loads(out) if t["domain"] == "card_services"]
     assert sum(t["split"] == "test" for t in tasks) >= 40
     assert sum(t["split"] == "train" for t in tasks) >= 100
+
+
+@pytest.mark.slow
+def test_cli_oracle_run(tmp_path, test_tasks):
+    """The acceptance command: every test task needing no judge scores 1 with the oracle; the
+    judge-graded ones stop as infrastructure errors (no judge given), never as agent failures.
+    (noop is run in-process above.)"""
+    out = subprocess.run(
+        [sys.executable, "-m", "agents", "run", "--env", "tau2-lite", "--domain", "card_services", "--split", "test",
+         "--agent", "oracle", "--user", "scripted", "--json-summary", "--db", f"sqlite:///{tmp_path}/runs.db",
+         "--artifacts", str(tmp_path / "artifacts")], capture_output=True, text=True, timeout=300, check=True).stdout
+    summary = json.loads(out.strip().splitlines()[-1])
+    judged = sum(_needs_judge(t) for t in test_tasks)
+    assert (summary["succeeded"], summary["failed"], summary["errors"]) == (len(test_tasks) - judged, 0, judged)

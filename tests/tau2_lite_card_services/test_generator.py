@@ -97,7 +97,7 @@ def test_train_generator_is_deterministic_prefix_stable_and_varied():
 def test_train_and_test_are_disjoint():
     db = canonical_db()
     test = load_test_set()
-    train = generate_train_tasks(300, seed=0) + generate_train_tasks(100, seed=11)
+    train = generate_train_tasks(200, seed=0) + generate_train_tasks(60, seed=11)
     test_customers = set().union(*(_customers_of(t, db) for t in test))
     train_customers = set().union(*(_customers_of(t, db) for t in train))
     assert test_customers and train_customers
