@@ -33,6 +33,12 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def as_bytes(data: bytes | bytearray | memoryview) -> bytes:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"artifact data must be bytes, not {type(data).__name__}")
+    return bytes(data)
+
+
 def check_sha256(sha256: str) -> str:
     """Validate a hash before it becomes part of a path (callers may pass user input)."""
     if not isinstance(sha256, str) or not _SHA256.match(sha256):
@@ -48,6 +54,7 @@ class ArtifactStore:
         # against power loss; turn it on where that matters more than throughput.
         self.root = Path(root)
         self.fsync = fsync
+        self._known_dirs: set[Path] = set()  # shard directories known to exist
 
     def path(self, sha256: str) -> Path:
         check_sha256(sha256)
@@ -58,15 +65,24 @@ class ArtifactStore:
 
     def put(self, data: bytes) -> str:
         """Store `data`; return its sha256. Storing the same bytes twice writes once."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"artifact data must be bytes, not {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data)
         digest = sha256_hex(data)
+        self.write(digest, data)
+        return digest
+
+    def write(self, digest: str, data: bytes) -> None:
+        """Store `data` under its already computed sha256 `digest` (see `put`)."""
         target = self.path(digest)
         if target.is_file():
-            return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
+            return
+        if target.parent not in self._known_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._known_dirs.add(target.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
+        except FileNotFoundError:  # the shard directory was removed behind our back
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -77,7 +93,6 @@ class ArtifactStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
 
     def get(self, sha256: str) -> bytes:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent import futures
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trajectories import models as m
-from trajectories.artifacts import ArtifactStore
+from trajectories.artifacts import ArtifactStore, as_bytes, sha256_hex
 from trajectories.db import StoreError, make_engines, safe_url, translate_errors
 from trajectories.provenance import fill_provenance
 from trajectories.queries import FINISHED_STATUSES, StoreQueries
@@ -75,11 +76,13 @@ class TrajectoryStore(StoreQueries):
         # SQLite has one writer at a time. Queue this process's writers on a lock rather than
         # on SQLite's busy handler, which sleeps in steps of up to 100 ms.
         self._write_lock = threading.Lock() if self._dialect == "sqlite" else None
+        self._io = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="artifact-writer")
 
     def __repr__(self) -> str:
         return f"TrajectoryStore({safe_url(self.url)!r}, {str(self.artifacts.root)!r})"
 
     def close(self) -> None:
+        self._io.shutdown(wait=True)
         self.engines.dispose()
 
     def __enter__(self) -> TrajectoryStore:
@@ -251,28 +254,43 @@ class TrajectoryStore(StoreQueries):
         self, episode_id: str, step: StepRecord, artifacts: dict[str, tuple[bytes, str]] | None = None,
     ) -> int:
         """Store one step (and its artifacts and model calls) in one transaction; returns its id."""
-        written = {name: (self.artifacts.put(data), mime, len(data)) for name, (data, mime) in (artifacts or {}).items()}
+        blobs = [(name, as_bytes(data), mime) for name, (data, mime) in (artifacts or {}).items()]
+        written = {name: (sha256_hex(data), mime, len(data)) for name, data, mime in blobs}
+        # The files are written while the rows are inserted; they are on disk before the commit.
+        pending = (self._io.submit(self._write_blobs, [(written[name][0], data) for name, data, _ in blobs])
+                   if blobs else None)
         refs = {**step.observation_artifacts, **{name: sha for name, (sha, _, _) in written.items()}}
         row = step.model_dump(mode="json", exclude={"model_calls", "index", "schema_version"})
         row.update(observation_artifacts=refs, episode_id=episode_id, step_index=step.index,
                    schema_version=step.schema_version, created_at=step.created_at or _now())
-        with self._tx() as conn:
-            status = self._episode_status(conn, episode_id)
-            if status in FINISHED_STATUSES:
-                raise EpisodeFinishedError(f"episode {episode_id} already finished ({status}); no more steps")
-            if written:
-                conn.execute(self._insert_artifact, [
-                    {"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()
-                ])
-            self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
-            try:  # the error aborts the whole transaction: nothing of this step is kept
-                step_id = conn.execute(_INSERT_STEP, row).scalar_one()
-            except IntegrityError:
-                raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
-            if refs:
-                conn.execute(_INSERT_STEP_ARTIFACT, [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
-            self._insert_calls(conn, episode_id, step_id, step.model_calls)
+        try:
+            with self._tx() as conn:
+                status = self._episode_status(conn, episode_id)
+                if status in FINISHED_STATUSES:
+                    raise EpisodeFinishedError(f"episode {episode_id} already finished ({status}); no more steps")
+                if written:
+                    conn.execute(self._insert_artifact, [
+                        {"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()
+                    ])
+                self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
+                try:  # the error aborts the whole transaction: nothing of this step is kept
+                    step_id = conn.execute(_INSERT_STEP, row).scalar_one()
+                except IntegrityError:
+                    raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
+                if refs:
+                    conn.execute(_INSERT_STEP_ARTIFACT, [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
+                self._insert_calls(conn, episode_id, step_id, step.model_calls)
+                if pending is not None:
+                    pending.result()  # a failed write raises here and rolls the step back
+        except BaseException:
+            if pending is not None:
+                futures.wait([pending])  # leave no write running behind a failed call
+            raise
         return step_id
+
+    def _write_blobs(self, blobs: list[tuple[str, bytes]]) -> None:
+        for sha, data in blobs:
+            self.artifacts.write(sha, data)
 
     def _require_artifacts(self, conn: Connection, shas: list[str]) -> None:
         if not shas:
