@@ -26,7 +26,8 @@ def test_authentication_lookups(runtime):
     assert call(runtime, "find_customer_by_email", email=cust.email.upper()) == (cust.customer_id, False)
     area, mid, last = cust.phone.split("-")
     assert call(runtime, "find_customer_by_phone", phone=f"+1 ({area}) {mid} {last}") == (cust.customer_id, False)
-    assert call(runtime, "find_customer_by_phone", phone="12") == ("Error: Invalid phone number '12': expected 10 digits", True)
+    assert call(runtime, "find_customer_by_phone", phone="12") == (
+        "Error: Invalid phone number '12': expected 10 digits", True)
     ok, err = call(runtime, "verify_customer_identity", customer_id=cust.customer_id,
                    date_of_birth=cust.date_of_birth, zip_code=cust.address.zip)
     assert not err and "verified" in ok
@@ -121,10 +122,12 @@ def test_credit_limit_rules_the_tool_enforces(runtime):
     acc = _first(DB.accounts, lambda a: a.status == "open" and a.current_balance > 600)
     top = {"classic": 5000, "gold": 15000, "platinum": 40000}[acc.product]
     assert "between 500 and" in call(runtime, "change_credit_limit", account_id=acc.account_id, new_limit=top + 100)[0]
-    assert "multiple of 100" in call(runtime, "change_credit_limit", account_id=acc.account_id, new_limit=acc.credit_limit + 50)[0]
+    assert "multiple of 100" in call(runtime, "change_credit_limit", account_id=acc.account_id,
+                                     new_limit=acc.credit_limit + 50)[0]
     below = max(500, int(acc.current_balance) // 100 * 100)
     if below < acc.current_balance:
-        assert "below the current balance" in call(runtime, "change_credit_limit", account_id=acc.account_id, new_limit=below)[0]
+        out, err = call(runtime, "change_credit_limit", account_id=acc.account_id, new_limit=below)
+        assert err and "below the current balance" in out
     delinquent = _first(DB.accounts, lambda a: a.status == "delinquent")
     out, err = call(runtime, "change_credit_limit", account_id=delinquent.account_id, new_limit=1000)
     assert err and "delinquent" in out

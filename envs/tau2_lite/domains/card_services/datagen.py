@@ -94,7 +94,8 @@ class _Gen:
         city, state, zip3 = r.choice(CITIES)
         while True:
             phone = f"{AREA[state]}-555-{r.randint(100, 9999):04d}"
-            email = f"{first.lower()}.{last.lower()}{r.randint(1, 99)}@{r.choice(MAIL)}".replace("ü", "u").replace("á", "a")
+            email = f"{first.lower()}.{last.lower()}{r.randint(1, 99)}@{r.choice(MAIL)}"
+            email = email.replace("ü", "u").replace("á", "a")
             if phone not in self.used and email not in self.used:
                 self.used.update((phone, email))
                 break
@@ -205,7 +206,8 @@ class _Gen:
                          f"Late payment fee (statement {p.statement_month})")
         if acc.product != "classic":
             opened = date.fromisoformat(acc.opened_on)
-            anniversary = opened.replace(year=TODAY.year) if (opened.month, opened.day) != (2, 29) else date(TODAY.year, 3, 1)
+            leap_day = (opened.month, opened.day) == (2, 29)
+            anniversary = date(TODAY.year, 3, 1) if leap_day else opened.replace(year=TODAY.year)
             if anniversary > TODAY:
                 anniversary = anniversary.replace(year=TODAY.year - 1)
             if anniversary > opened:
@@ -230,7 +232,8 @@ class _Gen:
             start = self.day_between(TODAY - timedelta(days=30), TODAY + timedelta(days=40))
             notice = TravelNotice(notice_id=self.uid("trv"), account_id=acc.account_id,
                                   countries=r.sample(FOREIGN, r.randint(1, 2)), start_date=_d(start),
-                                  end_date=_d(start + timedelta(days=r.randint(5, 25))), created_on=_d(start - timedelta(days=7)))
+                                  end_date=_d(start + timedelta(days=r.randint(5, 25))),
+                                  created_on=_d(start - timedelta(days=7)))
             self.db.travel_notices[notice.notice_id] = notice
             acc.travel_notice_ids.append(notice.notice_id)
 

@@ -130,7 +130,8 @@ def unfreeze_bank(ctx: Ctx, cust: Customer) -> Intent | None:
                   ["You did not freeze the card yourself and do not know why it is frozen.",
                    "If the agent cannot unfreeze it, you accept a transfer to a human agent."],
                   actions=[call("get_card_details", ["card_id"], card_id=card.card_id),
-                           call("transfer_to_human_agents", [], summary="Card frozen by the bank; customer asks to unfreeze it.")],
+                           call("transfer_to_human_agents", [],
+                                summary="Card frozen by the bank; customer asks to unfreeze it.")],
                   strict=True, transfer=True, touches=frozenset({card.card_id}), policy="Freeze and unfreeze")
 
 
@@ -165,7 +166,8 @@ def pin_not_me(ctx: Ctx, cust: Customer) -> Intent | None:
     return Intent("pin_attempts_not_mine",
                   f"You got an alert that the PIN of {_card_ref(card)} was locked after wrong attempts, but you "
                   "did not use the card, and it is not in your wallet. You want the PIN unlocked.",
-                  ["You did not make the PIN attempts. If the agent says the card must be reported stolen, you agree."] + wish,
+                  ["You did not make the PIN attempts.",
+                   "If the agent says the card must be reported stolen, you agree."] + wish,
                   actions=[call("get_card_details", ["card_id"], card_id=card.card_id),
                            call("report_lost_or_stolen", card_id=card.card_id, reason="stolen", shipping_method=method)],
                   communicate=comm, touches=_ships(card), policy="Locked PIN")
@@ -202,7 +204,8 @@ def stolen_with_fraud(ctx: Ctx, cust: Customer) -> Intent | None:
                   ["If the agent says the card must be reported stolen first, you agree."] + wish,
                   actions=[call("report_lost_or_stolen", card_id=card.card_id, reason="stolen", shipping_method=method),
                            call("list_transactions", ["card_id"], card_id=card.card_id)]
-                  + [call("file_dispute", transaction_id=t.transaction_id, reason="unauthorized", amount=t.amount) for t in txns],
+                  + [call("file_dispute", transaction_id=t.transaction_id, reason="unauthorized", amount=t.amount)
+                     for t in txns],
                   communicate=comm, touches=_ships(card), policy="Disputes; Lost, stolen and damaged cards")
 
 
@@ -212,7 +215,8 @@ def damaged_card(ctx: Ctx, cust: Customer) -> Intent | None:
     if card is None:
         return None
     method, wish, comm = _ship_choice(ctx, card)
-    return Intent("damaged_card", f"The chip of {_card_ref(card)} is cracked and terminals reject it; you want a replacement.",
+    return Intent("damaged_card",
+                  f"The chip of {_card_ref(card)} is cracked and terminals reject it; you want a replacement.",
                   ["You still have the card; it is not lost."] + wish,
                   actions=[call("order_replacement", card_id=card.card_id, shipping_method=method)],
                   communicate=comm, touches=_ships(card), policy="Lost, stolen and damaged cards")

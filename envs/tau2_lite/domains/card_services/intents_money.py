@@ -30,7 +30,8 @@ def dispute_not_received(ctx: Ctx, cust: Customer) -> Intent | None:
         return None
     card, t = hit
     return Intent("dispute_not_received",
-                  f"You paid {money(t.amount)} to {t.merchant} on {t.date} with {_card_ref(card)}, but the order never arrived.",
+                  f"You paid {money(t.amount)} to {t.merchant} on {t.date} with {_card_ref(card)}, "
+                  "but the order never arrived.",
                   ["You want to dispute the charge. You already contacted the merchant without success."],
                   actions=[call("list_transactions", ["card_id"], card_id=card.card_id),
                            call("file_dispute", transaction_id=t.transaction_id, reason="not_received", amount=t.amount)],
@@ -70,7 +71,8 @@ def dispute_duplicate(ctx: Ctx, cust: Customer) -> Intent | None:
                   f"You were charged twice by {first.merchant} for one purchase of {money(first.amount)}, on "
                   f"{first.date} and {second.date}, on {_card_ref(card)}. You want the extra charge disputed.",
                   actions=[call("list_transactions", ["card_id"], card_id=card.card_id),
-                           call("file_dispute", transaction_id=second.transaction_id, reason="duplicate", amount=second.amount)],
+                           call("file_dispute", transaction_id=second.transaction_id, reason="duplicate",
+                                amount=second.amount)],
                   touches=frozenset({card.card_id}), policy="Disputes")
 
 
@@ -211,7 +213,9 @@ def waive_fee(ctx: Ctx, cust: Customer) -> Intent | None:
     fees = sorted(_waivable(ctx, acc), key=lambda f: (-f.amount, f.fee_id))
     target = fees[0]
     label = target.kind.replace("_", " ")
-    behaviour, reason = [], f"You want the {label} fee of {money(target.amount)} posted on {target.posted_on} to {_acc_ref(ctx, acc)} waived."
+    behaviour: list[str] = []
+    reason = (f"You want the {label} fee of {money(target.amount)} posted on {target.posted_on} "
+              f"to {_acc_ref(ctx, acc)} waived.")
     if len(fees) > 1:
         reason = f"You want all the recent late payment and foreign transaction fees on {_acc_ref(ctx, acc)} waived."
         behaviour = [(f"If only one fee can be waived, you choose the largest one: the {label} fee of "

@@ -29,7 +29,8 @@ TEST_POOL_MODULUS = 4
 INTENTS = {f.__name__: f for f in (
     ci.freeze_misplaced, ci.unfreeze_own, ci.unfreeze_bank, ci.activate_new, ci.pin_unlock, ci.pin_not_me,
     ci.lost_card, ci.stolen_with_fraud, ci.damaged_card, cm.dispute_not_received, cm.dispute_incorrect_amount,
-    cm.dispute_duplicate, cm.dispute_too_old, cm.dispute_pending, cm.dispute_cash, cm.dispute_large, cm.limit_increase, cm.limit_increase_denied, cm.limit_decrease,
+    cm.dispute_duplicate, cm.dispute_too_old, cm.dispute_pending, cm.dispute_cash, cm.dispute_large,
+    cm.limit_increase, cm.limit_increase_denied, cm.limit_decrease,
     cm.waive_fee, cm.waive_fee_denied, cm.travel_notice, ci.update_contact, ci.move_and_replace,
     ci.name_change, ci.balance_inquiry)}
 DECOYS = {f.__name__: f for f in (ci.decoy_full_number, ci.decoy_other_person, ci.decoy_domestic_trip)}

@@ -128,7 +128,8 @@ class CardServicesTools(CardLookupTools):
         return card
 
     @tool(ToolType.WRITE)
-    def report_lost_or_stolen(self, card_id: str, reason: Literal["lost", "stolen"], shipping_method: ShippingMethod) -> ReplacementOrder:
+    def report_lost_or_stolen(self, card_id: str, reason: Literal["lost", "stolen"],
+                              shipping_method: ShippingMethod) -> ReplacementOrder:
         """Report a physical card lost or stolen: the card is cancelled for good and a replacement with a
         new number is shipped to the customer's address on file. Standard shipping (7-10 business days)
         is free; express shipping (2 business days) costs $25, free for platinum accounts.
