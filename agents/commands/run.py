@@ -50,22 +50,36 @@ def _choose_models(model: str | None, base_url: str | None, console_err) -> list
 
 def _user_models(env: str, user: str, user_model: str | None, judge_model: str | None,
                  console_err) -> dict[str, Any]:
-    """tau2-lite's LLM user simulator and NL judge, built from the model registry."""
-    if env != "tau2-lite" or user != "llm":
+    """tau2-lite's LLM user simulator and NL-assertion judge, built from the model registry.
+
+    With `--user llm` (the default) both default to the user model; with `--user scripted` a
+    judge is used only when `--judge-model` names one (NL-graded tasks otherwise end as
+    infrastructure errors that say so).
+    """
+    if env != "tau2-lite":
+        return {}
+    wanted: dict[str, str] = {}
+    if user == "llm":
+        models = _models_module()
+        wanted["user_model"] = user_model or models.DEFAULT_USER_MODEL
+        wanted["judge_model"] = judge_model or wanted["user_model"]
+    elif judge_model:
+        wanted["judge_model"] = judge_model
+    if not wanted:
         return {}
     models = _models_module()
     from agents.models.preflight import check_models
 
-    user_name = user_model or models.DEFAULT_USER_MODEL
-    judge_name = judge_model or user_name
-    report = check_models(sorted({user_name, judge_name}))
+    report = check_models(sorted(set(wanted.values())))
     problems = {k: v for k, v in report.items() if v}
     if problems:
         for name, problem in problems.items():
             console_err(f"preflight: user simulator/judge model {name}: {problem}")
-        console_err("hint: pass --user scripted to run without an LLM user (replays, tests).")
+        if user == "llm":
+            console_err("hint: pass --user scripted to run without an LLM user (replays, tests).")
         raise typer.Exit(4)
-    return {"user_model": models.make_chat_model(user_name), "judge_model": models.make_chat_model(judge_name)}
+    return {option: models.make_chat_model(name, role="judge" if option == "judge_model" else "user_simulator")
+            for option, name in wanted.items()}
 
 
 def register(app: typer.Typer) -> None:
