@@ -14,6 +14,7 @@ namespace and with it every process of the episode.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import pwd
@@ -144,13 +145,14 @@ class Sandbox:
         args += ["--ro-bind-try", "/var/cache/fontconfig", "/var/cache/fontconfig"]
         args += ["--ro-bind", str(self.root / "etc" / "machine-id"), "/var/lib/dbus/machine-id",
                  "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm",
-                 "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/var/tmp",
+                 "--tmpfs", "/tmp", "--tmpfs", "/var/tmp",
                  "--dir", "/tmp/.X11-unix", "--ro-bind", self.x_socket, self.x_socket,
-                 "--perms", "0700", "--dir", f"/run/user/{SANDBOX_UID}",
+                 "--perms", "0700", "--tmpfs", f"/run/user/{SANDBOX_UID}",
                  "--bind", str(self.home), SANDBOX_HOME,
                  "--bind", str(self.root / "ctl"), SANDBOX_CTL,
                  "--ro-bind", str(self.root / "tools"), SANDBOX_TOOLS,
-                 "--chdir", SANDBOX_HOME]
+                 # Everything outside HOME and the private tmpfs folders is read-only.
+                 "--remount-ro", "/", "--chdir", SANDBOX_HOME]
         env = {**BASE_ENV, "DISPLAY": self.display, "OLITE_SOCKET": f"{SANDBOX_CTL}/supervisor.sock"}
         for key, value in env.items():
             args += ["--setenv", key, value]
@@ -189,14 +191,20 @@ class Sandbox:
         proc, self._proc = self._proc, None
         if proc is not None:
             procs = self.processes_of(proc.pid)
-            # bwrap's PID-1 dies with its parent; the kernel then kills the whole namespace.
-            for p in procs:
-                try:
+            # Kill the namespace's PID 1 (bwrap's inner half) first: the kernel then kills
+            # everything in the namespace and the outer bwrap, our child, reaps it and exits.
+            inner = [p for p in procs[1:] if _ppid(p) == proc.pid]
+            for p in inner or procs:
+                with contextlib.suppress(psutil.Error):
                     p.send_signal(signal.SIGKILL)
-                except psutil.Error:
-                    pass
-            psutil.wait_procs(procs, timeout=5)
-            proc.wait(timeout=5)
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:  # pragma: no cover - bwrap did not follow its child
+                for p in procs:
+                    with contextlib.suppress(psutil.Error):
+                        p.send_signal(signal.SIGKILL)
+                proc.wait(timeout=5)
+            _wait_gone(procs, timeout=5)
         if getattr(self, "_log", None):
             self._log.close()
         shutil.rmtree(self.root, ignore_errors=True)
@@ -266,3 +274,27 @@ class Sandbox:
     def kill(self, pid: int, sig: int = signal.SIGKILL) -> None:
         self.request("kill", timeout=5, pid=pid, signal=int(sig))
 
+
+
+def _wait_gone(procs: list[psutil.Process], timeout: float) -> None:
+    """Wait until none of `procs` runs any more (zombies count as gone)."""
+    deadline = time.monotonic() + timeout
+    left = list(procs)
+    while left and time.monotonic() < deadline:
+        still = []
+        for p in left:
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    still.append(p)
+            except psutil.Error:
+                pass
+        left = still
+        if left:
+            time.sleep(0.005)
+
+
+def _ppid(p: psutil.Process) -> int | None:
+    try:
+        return p.ppid()
+    except psutil.Error:
+        return None

@@ -65,11 +65,13 @@ class DesktopSession:
             if libreoffice_profile:
                 profiles.install_libreoffice_profile(self.sandbox.home)
             self.sandbox.give_home()
+            _write_openbox_config(self.sandbox.root / "tools" / "openbox-rc.xml")
             self.sandbox.start()
             bus = f"unix:path=/run/user/{SANDBOX_UID}/bus"
             self.sandbox.spawn(["dbus-daemon", "--session", f"--address={bus}", "--nofork", "--nopidfile"],
                                name="dbus-daemon")
-            self.sandbox.spawn(["openbox", "--sm-disable"], name="openbox")
+            self.sandbox.spawn(["openbox", "--sm-disable", "--config-file", f"{SANDBOX_TOOLS}/openbox-rc.xml"],
+                               name="openbox")
             self._x = xdisplay.Display(self.display.name)
             self.input = XInput(self.display.name)
             self.screen = Screen(self.display.name)
@@ -222,3 +224,16 @@ def _ready(spec: LaunchSpec, window: dict[str, Any]) -> bool:
     if spec.app == "soffice":
         return " - LibreOffice" in name  # document windows; "LibreOffice 7.4" is the start frame
     return bool(name)
+
+
+OPENBOX_RC = Path("/etc/xdg/openbox/rc.xml")
+# Application windows open maximised, as on OSWorld's desktop; dialogs keep their size.
+_MAXIMIZE_RULE = '<applications><application type="normal"><maximized>true</maximized></application>'
+
+
+def _write_openbox_config(dest: Path) -> None:
+    try:
+        rc = OPENBOX_RC.read_text()
+    except OSError:
+        rc = '<openbox_config xmlns="http://openbox.org/3.4/rc"><applications></applications></openbox_config>'
+    dest.write_text(rc.replace("<applications>", _MAXIMIZE_RULE, 1))
