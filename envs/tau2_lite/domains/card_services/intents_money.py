@@ -10,6 +10,8 @@ from envs.tau2_lite.domains.card_services.intents import (
     call, money,
 )
 
+FEE_LABEL = {"late_payment": "late payment", "foreign_transaction": "foreign transaction", "annual_fee": "annual",
+             "express_shipping": "express shipping", "cash_advance": "cash advance"}
 _DISPUTABLE = ("restaurants", "travel", "electronics", "clothing", "entertainment", "subscriptions", "health")
 
 
@@ -111,7 +113,7 @@ def _dispute_denied(ctx: Ctx, cust: Customer, kind: str) -> Intent | None:
     transfer = kind in ("cash", "large")
     if transfer:
         actions.append(call("transfer_to_human_agents", [], summary=f"Customer disputes transaction {t.transaction_id}."))
-    behaviour = ["If the agent says the dispute cannot be filed, accept it and end the conversation."]
+    behaviour = ["If the agent says the dispute cannot be filed, accept it."]
     if transfer:
         behaviour = ["If the agent offers a transfer to a human agent, you accept."]
     if kind in ("cash", "large"):
@@ -212,7 +214,7 @@ def waive_fee(ctx: Ctx, cust: Customer) -> Intent | None:
         return None
     fees = sorted(_waivable(ctx, acc), key=lambda f: (-f.amount, f.fee_id))
     target = fees[0]
-    label = target.kind.replace("_", " ")
+    label = FEE_LABEL[target.kind]
     behaviour: list[str] = []
     reason = (f"You want the {label} fee of {money(target.amount)} posted on {target.posted_on} "
               f"to {_acc_ref(ctx, acc)} waived.")
@@ -242,9 +244,9 @@ def waive_fee_denied(ctx: Ctx, cust: Customer) -> Intent | None:
         return None
     acc, fee = hit
     return Intent("waive_fee_denied",
-                  f"You want the {fee.kind.replace('_', ' ')} fee of {money(fee.amount)} posted on {fee.posted_on} "
+                  f"You want the {FEE_LABEL[fee.kind]} fee of {money(fee.amount)} posted on {fee.posted_on} "
                   f"to {_acc_ref(ctx, acc)} waived.",
-                  ["If the agent says the fee cannot be waived, accept it and end the conversation."],
+                  ["If the agent says the fee cannot be waived, accept it."],
                   actions=[call("list_fees", ["account_id"], account_id=acc.account_id)],
                   strict=True, touches=frozenset({acc.account_id}), policy="Fees")
 

@@ -129,7 +129,10 @@ def _third_party(task_id: str, ctx: Ctx, cust: Customer, kinds: list[str]) -> di
              f"their zip code is {cust.address.zip}. Your own name is Alex {cust.last_name}.")
     behaviour = (f"Say clearly that you are calling for your {relation}. If the agent says only the account holder "
                  "can make the request, accept it and end the conversation. " + GENERAL_BEHAVIOUR)
-    return _task_dict(task_id, ctx.rng, "third_party", [intent], reason, known, behaviour, [], [], [], ["DB"])
+    task = _task_dict(task_id, ctx.rng, "third_party", [intent], reason, known, behaviour, [], [], [], ["DB"])
+    task["user_scenario"]["instructions"]["unknown_info"] = (
+        f"You do not know your {relation}'s customer id, account ids or card ids.")
+    return task
 
 
 def _task_dict(task_id: str, rng: random.Random, shape: str, intents: list[Intent], reason: str, known: str,
