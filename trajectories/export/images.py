@@ -30,6 +30,7 @@ class ImageSink:
         self.out_dir = out_dir
         self.subdir = subdir
         self._read = read_artifact
+        self._folders: set[str] = set()
         self.files_written = 0
         self.bytes_written = 0
 
@@ -41,18 +42,20 @@ class ImageSink:
 
     def path(self, sha256: str) -> str:
         """The image's path relative to the output directory, writing the file on first use."""
-        # The file system is the index of what was written (memory stays flat).
-        folder = self.out_dir / self.subdir / sha256[:2]
-        for ext in _EXT.values():
-            if (folder / f"{sha256}.{ext}").exists():
-                return f"{self.subdir}/{sha256[:2]}/{sha256}.{ext}"
+        # The file system is the index of what was written, so memory stays flat; screenshots
+        # are PNGs, so one stat usually answers.
+        folder = f"{self.subdir}/{sha256[:2]}"
+        rel = f"{folder}/{sha256}.png"
+        if (self.out_dir / rel).exists():
+            return rel
         data = self.read(sha256)
-        rel = f"{self.subdir}/{sha256[:2]}/{sha256}.{image_ext(data)}"
+        rel = f"{folder}/{sha256}.{image_ext(data)}"
         target = self.out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
-        self.files_written += 1
-        self.bytes_written += len(data)
+        if rel.endswith(".png") or not target.exists():
+            if folder not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(folder)   # at most 256 of them
+            target.write_bytes(data)        # a fresh export directory: nobody else writes here
+            self.files_written += 1
+            self.bytes_written += len(data)
         return rel

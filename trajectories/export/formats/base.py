@@ -7,8 +7,8 @@ shared `ImageSink` (files under ``images/``) or, for formats that embed them, it
 from __future__ import annotations
 
 import abc
+import importlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -76,8 +76,20 @@ class JsonlExporter(Exporter):
         return [self.out_dir / self.file_name, *self.extra_files()]
 
 
-ExporterFactory = Callable[..., Exporter]
 _EXPORTERS: dict[str, type[Exporter]] = {}
+# Built-in formats, imported on first use (parquet pulls in `datasets`, seconds to import).
+BUILTIN_FORMATS: dict[str, tuple[str, str]] = {
+    "openai": ("trajectories.export.formats.openai_chat",
+               "OpenAI chat JSONL (messages + tools; arguments as JSON strings; image_url paths)"),
+    "swift": ("trajectories.export.formats.swift",
+              "ms-swift agent format (tool_call / tool_response roles, tools as a JSON string, <image> + images)"),
+    "llamafactory": ("trajectories.export.formats.llamafactory",
+                     "LLaMA-Factory sharegpt (function_call / observation) + dataset_info.json"),
+    "trl": ("trajectories.export.formats.trl",
+            "TRL conversational (messages with dict arguments, tools, images with {type: image} placeholders)"),
+    "parquet": ("trajectories.export.formats.parquet",
+                "Hugging Face datasets parquet (images as Image features, embedded)"),
+}
 
 
 def register_exporter(cls: type[Exporter]) -> type[Exporter]:
@@ -85,21 +97,16 @@ def register_exporter(cls: type[Exporter]) -> type[Exporter]:
     return cls
 
 
-def _load_builtins() -> None:
-    # Imported for their registration side effect.
-    from trajectories.export.formats import (  # noqa: F401
-        llamafactory, openai_chat, parquet, swift, trl,
-    )
-
-
 def get_exporter(name: str) -> type[Exporter]:
-    _load_builtins()
+    if name not in _EXPORTERS and name in BUILTIN_FORMATS:
+        importlib.import_module(BUILTIN_FORMATS[name][0])
     if name not in _EXPORTERS:
-        raise UnknownIdError("export format", name, _EXPORTERS)
+        raise UnknownIdError("export format", name, set(BUILTIN_FORMATS) | set(_EXPORTERS))
     return _EXPORTERS[name]
 
 
 def list_exporters() -> dict[str, str]:
-    """Format name -> one-line description."""
-    _load_builtins()
-    return {name: cls.description for name, cls in sorted(_EXPORTERS.items())}
+    """Format name -> one-line description (without importing the formats)."""
+    found = {name: desc for name, (_, desc) in BUILTIN_FORMATS.items()}
+    found.update({name: cls.description for name, cls in _EXPORTERS.items()})
+    return dict(sorted(found.items()))

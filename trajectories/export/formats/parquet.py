@@ -42,7 +42,8 @@ FEATURES = Features({
     "reward": Value("float64"),
     "success": Value("bool"),
 })
-ROW_GROUP = 32
+ROW_GROUP = 32                 # rows per parquet row group, at most …
+ROW_GROUP_BYTES = 32 * 2**20   # … and about this many image bytes (bounds memory)
 
 
 def _parts(content: Any) -> list[dict[str, Any]]:
@@ -104,6 +105,7 @@ class ParquetExporter(Exporter):
         self._schema = FEATURES.arrow_schema
         self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
         self._rows: list[dict[str, Any]] = []
+        self._pending_bytes = 0
 
     def write(self, sample: Sample) -> None:
         meta = sample.meta
@@ -111,6 +113,7 @@ class ParquetExporter(Exporter):
         for sha in sample.image_refs():
             data = self.images.read(sha)
             images.append({"bytes": data, "path": f"{sha}.{image_ext(data)}"})
+            self._pending_bytes += len(data)
         row = {
             "messages": parquet_messages(sample.messages),
             "tools": json.dumps(sample.tools, ensure_ascii=False),
@@ -119,13 +122,14 @@ class ParquetExporter(Exporter):
         }
         self._rows.append(FEATURES.encode_example(row))
         self.samples += 1
-        if len(self._rows) >= ROW_GROUP:
+        if len(self._rows) >= ROW_GROUP or self._pending_bytes >= ROW_GROUP_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self._rows:
             self._writer.write_table(pa.Table.from_pylist(self._rows, schema=self._schema))
             self._rows = []
+            self._pending_bytes = 0
 
     def close(self) -> list[Path]:
         self._flush()
