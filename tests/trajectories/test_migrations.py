@@ -53,19 +53,21 @@ def test_orm_matches_migration(db_url: str, tmp_path: Path) -> None:
 
 
 def test_alembic_command_line(db_url: str, tmp_path: Path) -> None:
-    """`alembic -c trajectories/alembic.ini -x url=URL downgrade base / upgrade head` works."""
+    """`alembic -c trajectories/alembic.ini -x url=URL upgrade head / downgrade base` works,
+    and AGENTS_DB stands in for -x url=."""
     alembic = [sys.executable, "-m", "alembic", "-c", str(ROOT / "trajectories" / "alembic.ini")]
     env = {k: v for k, v in os.environ.items() if k != "AGENTS_DB"}
-    for args in (["-x", f"url={db_url}", "upgrade", "head"], ["-x", f"url={db_url}", "downgrade", "base"]):
-        proc = subprocess.run([*alembic, *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+
+    def run(*args: str, **extra_env: str) -> None:
+        proc = subprocess.run([*alembic, *args], capture_output=True, text=True, cwd=tmp_path,
+                              env={**env, **extra_env}, timeout=120)
         assert proc.returncode == 0, proc.stderr
-    # AGENTS_DB is honoured when -x url= is absent.
-    proc = subprocess.run([*alembic, "upgrade", "head"], capture_output=True, text=True, cwd=tmp_path,
-                          env={**env, "AGENTS_DB": db_url}, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+
     with TrajectoryStore(db_url, tmp_path / "a") as store:
-        assert store.current_revision() == "0001"
-        assert _tables(store) == TABLES
+        run("upgrade", "head", AGENTS_DB=db_url)
+        assert store.current_revision() == "0001" and _tables(store) == TABLES
+        run("-x", f"url={db_url}", "downgrade", "base", AGENTS_DB="sqlite:////nonexistent/ignored.db")
+        assert store.current_revision() is None and _tables(store) == set()
 
 
 def test_alembic_without_url_explains(tmp_path: Path) -> None:
