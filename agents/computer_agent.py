@@ -221,7 +221,7 @@ class OpenAIComputerAgent(_ComputerAgent):
                 return self._infra(exc, exc.calls)
             self._calls.extend(result.calls)
             self.previous_id = result.response_id
-            self.history.extend(_resendable(result.output))
+            self.history.extend(result.output)
             calls = [o for o in result.output if o.get("type") == "computer_call"]
             message = result.message
             if not calls:
@@ -252,11 +252,6 @@ class OpenAIComputerAgent(_ComputerAgent):
             checks = [c for call in calls for c in call.get("pending_safety_checks") or []]
             return self._turn(actions, message, computer_actions=[call.get("actions") for call in calls],
                               **({"safety_checks_acknowledged": checks} if checks else {}))
-
-
-def _resendable(output: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in item.items() if k != "status" or item.get("type") != "message"}
-            for item in output]
 
 
 _BLANK = png_data_url(encode_png(np.zeros((8, 8, 3), np.uint8)))

@@ -173,18 +173,21 @@ class ModelClient:
         if tools:
             params["tools"] = tools
             params["tool_choice"] = "auto"
+        effort = reasoning_effort or (e.reasoning_effort if e.provider == "openai" else None)
+        if effort:
+            params["reasoning_effort"] = effort
         temp = temperature if temperature is not None else e.temperature
-        if temp is not None:
+        # OpenAI's reasoning models reject a temperature unless reasoning is off.
+        if temp is not None and not (e.provider == "openai" and effort and effort != "none"):
             params["temperature"] = temp
         limit = max_tokens or e.max_output_tokens
         if limit:
             params["max_completion_tokens" if e.provider == "openai" else "max_tokens"] = limit
-        effort = reasoning_effort or (e.reasoning_effort if e.provider == "openai" else None)
-        if effort:
-            params["reasoning_effort"] = effort
         think = e.thinking if thinking is None else thinking
-        extra_body = {"chat_template_kwargs": {"enable_thinking": think}} if (
-            think is not None and e.provider != "openai") else None
+        extra_body = dict(e.extra_body)
+        if think is not None and e.provider != "openai":
+            extra_body["chat_template_kwargs"] = {"enable_thinking": think}
+        extra_body = extra_body or None
         request = strip_images({k: v for k, v in params.items()})
         if extra_body:
             request["extra_body"] = extra_body

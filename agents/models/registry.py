@@ -66,6 +66,7 @@ class ModelEntry(BaseModel):
     reasoning_effort: str | None = None           # Responses API reasoning.effort
     max_output_tokens: int | None = None
     temperature: float | None = None
+    extra_body: dict[str, Any] = Field(default_factory=dict)   # extra request fields (top_k, …)
     context_window: int | None = None
     pricing: Pricing = Field(default_factory=Pricing)
     default: bool = False                         # run by `agents run` with no --model
@@ -93,7 +94,8 @@ BUILTIN: dict[str, dict[str, Any]] = {
         description="Qwen3.5-9B served by vLLM (Chat Completions, qwen3_coder tool parser, thinking on)",
         base_url="http://localhost:8000/v1", base_url_env="QWEN_BASE_URL", api_key_env="VLLM_API_KEY",
         api="chat", action_format="qwen_computer_use", coordinates="relative", thinking=True,
-        max_output_tokens=8192, temperature=0.6, context_window=262144, default=True,
+        max_output_tokens=8192, temperature=0.6, extra_body={"top_p": 0.95, "top_k": 20},
+        context_window=262144, default=True,
         pricing=dict(gpu_hour_usd=2.0),
         serve=dict(hf_model="Qwen/Qwen3.5-9B", max_model_len=262144, port=8000,
                    served_model_name="Qwen/Qwen3.5-9B"),

@@ -36,6 +36,7 @@ async def test_chat_reads_reasoning_tool_calls_tokens_and_cost(server: ScriptedS
     # the wire request: thinking off through chat_template_kwargs, model id, tools
     sent = server.requests["chat"][0]
     assert sent["chat_template_kwargs"] == {"enable_thinking": False}
+    assert sent["top_k"] == 20 and sent["top_p"] == 0.95 and sent["temperature"] == 0.6
     assert sent["model"] == "Qwen/Qwen3.5-9B" and sent["tools"][0]["function"]["name"] == "computer_use"
     # the stored request has the image replaced by a reference
     part = record.request["messages"][0]["content"][1]

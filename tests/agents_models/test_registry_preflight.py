@@ -116,7 +116,8 @@ def test_chat_model_adapter_for_user_simulator(server: ScriptedServer) -> None:
     assert reply.tokens_in > 0 and reply.cost_usd > 0
     assert reply.record["role"] == "user_simulator" and reply.record["response"]["content"] == reply.content
     sent = server.requests["chat"][0]
-    assert sent["model"] == "gpt-5.4-mini" and sent["temperature"] == 0.0 and "max_completion_tokens" in sent
+    assert sent["model"] == "gpt-5.4-mini" and "max_completion_tokens" in sent
+    assert sent["reasoning_effort"] == "medium" and "temperature" not in sent   # rejected by reasoning models
     server.script("chat", server_error(), server_error())
     failing = RegistryChatModel(get_model("gpt-5.4-mini"), retry=RetryPolicy(max_attempts=2, initial_s=0.01, max_s=0.01, jitter_s=0))
     with pytest.raises(InfrastructureError, match="user_simulator model gpt-5.4-mini"):
