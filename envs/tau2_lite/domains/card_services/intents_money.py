@@ -107,8 +107,16 @@ def _dispute_denied(ctx: Ctx, cust: Customer, kind: str) -> Intent | None:
     if hit is None:
         return None
     card, t = hit
-    what = "the cash withdrawal" if kind == "cash" else "the charge"
-    reason = ("You do not recognise " + what) if kind in ("cash", "large") else "You were never given what you paid for"
+    # None of these is an unauthorized charge: the customer made it, so the card is not compromised.
+    story = {
+        "too_old": f"You paid {money(t.amount)} to {t.merchant} on {t.date} with {_card_ref(card)}, but were never "
+                   "given what you paid for.",
+        "pending": f"You paid {money(t.amount)} to {t.merchant} on {t.date} with {_card_ref(card)}, but the merchant "
+                   "cancelled your order and you want your money back.",
+        "cash": f"On {t.date} an ATM charged {money(t.amount)} to {_card_ref(card)} but did not give you the cash.",
+        "large": f"You paid {money(t.amount)} to {t.merchant} on {t.date} with {_card_ref(card)}, but the order "
+                 "never arrived.",
+    }[kind]
     actions = [call("list_transactions", ["card_id"], card_id=card.card_id)]
     transfer = kind in ("cash", "large")
     if transfer:
@@ -116,10 +124,8 @@ def _dispute_denied(ctx: Ctx, cust: Customer, kind: str) -> Intent | None:
     behaviour = ["If the agent says the dispute cannot be filed, accept it."]
     if transfer:
         behaviour = ["If the agent offers a transfer to a human agent, you accept."]
-    if kind in ("cash", "large"):
-        behaviour.append("You still have your card; it was not lost or stolen. You do not want it cancelled.")
-    return Intent(f"dispute_{kind}",
-                  f"{reason}: {money(t.amount)} at {t.merchant} on {t.date} on {_card_ref(card)}. You want to dispute it.",
+    behaviour.append("You made the transaction yourself and still have your card.")
+    return Intent(f"dispute_{kind}", story + " You want to dispute it.",
                   behaviour, actions=actions, strict=True, transfer=transfer,
                   touches=frozenset({card.card_id}), policy="Disputes")
 
