@@ -9,8 +9,9 @@ A domain declares its DB as a pydantic model whose `dict[str, Record]` fields ar
 
 The parsed file is held once per process as a `DBSource` (plain JSON records, never mutated).
 `source.fresh()` returns a `LiveDB` in O(number of tables): each table validates a record into
-its own pydantic object the first time it is read (`db.orders[oid]`, iteration), and tools
-then mutate that object in place, as in τ²-bench. Because only the touched records are ever
+its own pydantic object the first time it is fetched (`db.orders[oid]`, `items()`), and tools
+then mutate that object in place, as in τ²-bench. Pure reads can skip the copy with
+`table.peek(key)` and `table.scan()`, which hand out shared read-only records. Because only the touched records are ever
 copied, two DBs can be compared, and the reference hash computed, from cached per-record
 canonical JSON — exact, and without dumping and hashing the whole DB twice.
 
@@ -109,6 +110,8 @@ class DBSource:
         self.fields = {k: getattr(probe, k) for k in self.fields}
         self._canon: dict[tuple[str, str], str] = {}
         self._form: dict[tuple[str, str], str] = {}
+        self._shared: dict[str, dict[str, BaseModel]] = {t: {} for t in self.table_models}
+        self._shared_full: dict[str, dict[str, BaseModel]] = {}
 
     @classmethod
     def from_model(cls, db: DB) -> DBSource:
@@ -128,6 +131,22 @@ class DBSource:
     def record(self, table: str, key: str) -> BaseModel:
         """A new validated object of a pristine record."""
         return self.table_models[table].model_validate(self.raw_tables[table][key])
+
+    def shared_record(self, table: str, key: str) -> BaseModel:
+        """The one validated object of a pristine record that every live copy reads through
+        `Table.peek`/`Table.scan`. Never mutate it."""
+        cache = self._shared[table]
+        rec = cache.get(key)
+        if rec is None:
+            rec = cache[key] = self.record(table, key)
+        return rec
+
+    def shared_table(self, table: str) -> dict[str, BaseModel]:
+        """All shared pristine records of a table, in source order (built once)."""
+        full = self._shared_full.get(table)
+        if full is None:
+            full = self._shared_full[table] = {k: self.shared_record(table, k) for k in self.raw_tables[table]}
+        return full
 
     def canonical_record(self, table: str, key: str) -> str:
         """Cached canonical JSON of a pristine record's full dump."""
@@ -176,6 +195,28 @@ class Table(MutableMapping[str, R], Generic[R]):
         self._live[key] = rec
         self.touched.add(key)
         return rec
+
+    def peek(self, key: str) -> R:
+        """Read-only access without copying: the live record if this DB copied it, else the
+        shared pristine one. Use `table[key]` for anything you might modify."""
+        rec = self._live.get(key)
+        if rec is not None:
+            return rec
+        if key not in (self._raw if self._keys is None else self._keys):
+            raise KeyError(key)
+        return self._source.shared_record(self._name, key)  # type: ignore[return-value]
+
+    def scan(self) -> Iterator[tuple[str, R]]:
+        """Read-only iteration over (key, record) in table order, without copying (see
+        `peek`). Scanning the 500 retail users this way costs microseconds; `items()` would
+        copy each of them."""
+        full = self._source.shared_table(self._name)
+        live = self._live
+        if self._keys is None:
+            if not live:
+                return iter(full.items())  # type: ignore[arg-type]
+            return ((k, live.get(k, r)) for k, r in full.items())  # type: ignore[misc]
+        return ((k, live[k] if k in live else full[k]) for k in list(self._keys))  # type: ignore[misc]
 
     def __setitem__(self, key: str, value: R) -> None:
         if not isinstance(value, self._model):

@@ -22,20 +22,22 @@ class RetailTools(Toolkit):
     db: RetailDB
 
     # -- helpers (not tools) ---------------------------------------------------------------
-    def _order(self, order_id: str) -> Order:
+    # `write=False` lookups read shared records without copying them (see Table.peek);
+    # anything a tool may modify is fetched with `write=True`.
+    def _order(self, order_id: str, write: bool = True) -> Order:
         if order_id not in self.db.orders:
             raise ValueError("Order not found")
-        return self.db.orders[order_id]
+        return self.db.orders[order_id] if write else self.db.orders.peek(order_id)
 
-    def _user(self, user_id: str) -> User:
+    def _user(self, user_id: str, write: bool = True) -> User:
         if user_id not in self.db.users:
             raise ValueError("User not found")
-        return self.db.users[user_id]
+        return self.db.users[user_id] if write else self.db.users.peek(user_id)
 
-    def _product(self, product_id: str) -> Product:
+    def _product(self, product_id: str, write: bool = True) -> Product:
         if product_id not in self.db.products:
             raise ValueError("Product not found")
-        return self.db.products[product_id]
+        return self.db.products[product_id] if write else self.db.products.peek(product_id)
 
     def _variant(self, product_id: str, variant_id: str) -> Variant:
         product = self._product(product_id)
@@ -170,8 +172,7 @@ class RetailTools(Toolkit):
             str: The user id if found, otherwise an error message.
         """
         first, last = first_name.casefold(), last_name.casefold()
-        for user_id in self.db.users:
-            user = self.db.users[user_id]
+        for user_id, user in self.db.users.scan():
             if (user.address.zip == zip and user.name.first_name.casefold() == first
                     and user.name.last_name.casefold() == last):
                 return user_id
@@ -188,8 +189,8 @@ class RetailTools(Toolkit):
             str: The user id if found, otherwise an error message.
         """
         wanted = email.casefold()
-        for user_id in self.db.users:
-            if self.db.users[user_id].email.casefold() == wanted:
+        for user_id, user in self.db.users.scan():
+            if user.email.casefold() == wanted:
                 return user_id
         raise ValueError("User not found")
 
@@ -203,7 +204,7 @@ class RetailTools(Toolkit):
         Returns:
             Order: The order details.
         """
-        return self._order(order_id)
+        return self._order(order_id, write=False)
 
     @tool(ToolType.READ)
     def get_product_details(self, product_id: str) -> Product:
@@ -215,7 +216,7 @@ class RetailTools(Toolkit):
         Returns:
             Product: The product details.
         """
-        return self._product(product_id)
+        return self._product(product_id, write=False)
 
     @tool(ToolType.READ)
     def get_item_details(self, item_id: str) -> Variant:
@@ -227,8 +228,7 @@ class RetailTools(Toolkit):
         Returns:
             Variant: The item details.
         """
-        for product_id in self.db.products:
-            product = self.db.products[product_id]
+        for _, product in self.db.products.scan():
             if item_id in product.variants:
                 return product.variants[item_id]
         raise ValueError("Item not found")
@@ -243,7 +243,7 @@ class RetailTools(Toolkit):
         Returns:
             User: The user details.
         """
-        return self._user(user_id)
+        return self._user(user_id, write=False)
 
     @tool(ToolType.READ)
     def list_all_product_types(self) -> str:
@@ -254,7 +254,7 @@ class RetailTools(Toolkit):
         Returns:
             str: A JSON string mapping product names to their product IDs, sorted alphabetically by name.
         """
-        products = {self.db.products[pid].name: pid for pid in self.db.products}
+        products = {product.name: product.product_id for _, product in self.db.products.scan()}
         return json.dumps(products, sort_keys=True)
 
     @tool(ToolType.WRITE)
