@@ -16,7 +16,6 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 from pydantic import BaseModel
 from scipy.stats import bootstrap
-from statsmodels.stats.contingency_tables import mcnemar
 
 from scoring.episodes import EpisodeSummary
 
@@ -138,6 +137,8 @@ def compare(
             else:
                 result.neither += 1
     if result.pairs:
+        from statsmodels.stats.contingency_tables import mcnemar  # slow import: only when needed
+
         table = [[result.both, result.a_only], [result.b_only, result.neither]]
         result.mcnemar_p = float(mcnemar(table, exact=True).pvalue)
     return result

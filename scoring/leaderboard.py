@@ -86,7 +86,12 @@ def _row(key: tuple[str, str, str, str], eps: Sequence[EpisodeSummary],
 
 def rows_to_json(rows: Iterable[LeaderboardRow]) -> list[dict]:
     """JSON-ready dicts (pass@k keys become strings, as JSON requires)."""
-    return [row.model_dump(mode="json") for row in rows]
+    identity = ("model", "agent", "env", "domain", "split", "aggregate", "runs")
+    out = []
+    for row in rows:
+        data = row.model_dump(mode="json")
+        out.append({**{k: data.pop(k) for k in identity}, **data})   # who and where first
+    return out
 
 
 def fmt_pct(value: float | None, digits: int = 1) -> str:

@@ -128,11 +128,24 @@ def _messages(observation: dict[str, Any]) -> list[MessageView]:
     out = []
     for m in raw:
         if isinstance(m, dict):
-            out.append(MessageView(role=str(m.get("role", "?")), content=_text(m.get("content")),
+            content = _text(m.get("content"))
+            if m.get("role") == "tool":
+                content = _maybe_json(content)
+            out.append(MessageView(role=str(m.get("role", "?")), content=content,
                                    name=m.get("name"), error=bool(m.get("error"))))
         else:
             out.append(MessageView(role="?", content=_text(m)))
     return out
+
+
+def _maybe_json(text: str) -> str:
+    """Tool results are often JSON on one line: indent them for reading."""
+    if text[:1] not in "{[":
+        return text
+    try:
+        return pretty(json.loads(text))
+    except ValueError:
+        return text
 
 
 def _agent_messages(action: dict[str, Any] | None) -> list[MessageView]:

@@ -8,6 +8,7 @@ is, so the pointer position is carried from one action to the next.
 from __future__ import annotations
 
 import ast
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -32,14 +33,14 @@ _CLICKS = {"CLICK": "", "RIGHT_CLICK": "right", "DOUBLE_CLICK": "×2", "MOUSE_DO
 
 
 def _num(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """A finite number from an int, float or numeric string; None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(value) if isinstance(value, str) else None
+        number = float(value)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def _params(action: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +82,9 @@ def shapes_for(action: dict[str, Any] | None, pointer: Pointer) -> tuple[list[Sh
         return [Shape(kind="scroll", x=at[0], y=at[1], dx=sign(dx), dy=-sign(dy),
                       label=f"dx={dx:g} dy={dy:g}")], at
     if kind == "TYPING":
-        return [Shape(kind="text", label=str(p.get("text", "")))], pointer
+        # Make keys that type invisibly visible (the exact text stays in the action JSON).
+        text = str(p.get("text", "")).replace("\n", "⏎").replace("\t", "⇥")
+        return [Shape(kind="text", label=text)], pointer
     if kind in ("PRESS", "KEY_DOWN", "KEY_UP"):
         return [Shape(kind="key", label=f"{kind.lower()} {p.get('key', '')}")], pointer
     if kind == "HOTKEY":

@@ -13,25 +13,39 @@ from scoring.metrics import wilson_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = "count-to-2,count-to-4,count-to-6"     # the test split of the counter family
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def agents(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python -m agents …` as a user runs it (a real process)."""
     return subprocess.run([sys.executable, "-m", "agents", *args], env=env, capture_output=True,
                           text=True, timeout=120, cwd=env["CWD"])
+
+
+def invoke(*args: str, env: dict[str, str]):
+    """The same CLI in this process (no interpreter start-up; errors come back as exceptions)."""
+    from typer.testing import CliRunner
+
+    from agents.cli import app
+
+    return CliRunner().invoke(app, list(args), env={k: env[k] for k in ("AGENTS_DB", "AGENTS_ARTIFACTS")})
 
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory) -> dict[str, str]:
     """Two runs (oracle with 2 trials, noop) recorded by the real runner."""
+    import tests.support.counter_env  # noqa: F401  (registers "test-counter")
+
     tmp = tmp_path_factory.mktemp("cli")
     env = dict(os.environ)
     env.update(PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
                AGENTS_PLUGINS="tests.support.counter_env", AGENTS_DB=f"sqlite:///{tmp}/runs.db",
                AGENTS_ARTIFACTS=str(tmp / "artifacts"), CWD=str(tmp))
     for agent, trials in (("oracle", "2"), ("noop", "1")):
-        out = agents("run", "--env", "test-counter", "--agent", agent, "--tasks", TASKS, "--trials", trials,
+        out = invoke("run", "--env", "test-counter", "--agent", agent, "--tasks", TASKS, "--trials", trials,
                      "--no-progress", env=env)
-        assert out.returncode == 0, out.stderr
+        assert out.exit_code == 0, out.output
     return env
 
 
@@ -57,8 +71,10 @@ def test_json_after_an_oracle_run_reports_success_with_a_wilson_interval(cli) ->
 
 
 def test_compare_html_filters_and_errors(cli, tmp_path) -> None:
-    out = agents("leaderboard", "--json", "--compare", "oracle", "noop", "--html", str(tmp_path / "site"), env=cli)
-    assert out.returncode == 0, out.stderr
+    from envs.errors import UnknownIdError
+
+    out = invoke("leaderboard", "--json", "--compare", "oracle", "noop", "--html", str(tmp_path / "site"), env=cli)
+    assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     cmp = data["comparison"]
     assert (cmp["tasks"], cmp["gap_points"], cmp["a_only"], cmp["b_only"]) == (3, 100.0, 3, 0)
@@ -66,13 +82,50 @@ def test_compare_html_filters_and_errors(cli, tmp_path) -> None:
     assert (tmp_path / "site" / "index.html").is_file() and (tmp_path / "site" / "tasks.html").is_file()
     assert len(list((tmp_path / "site" / "episodes").glob("*.html"))) == 9
 
-    table = agents("leaderboard", "--models", "noop", env=cli)
-    assert table.returncode == 0 and "noop" in table.stdout and "oracle" not in table.stdout
+    table = invoke("leaderboard", "--models", "noop", env=cli)
+    assert table.exit_code == 0 and "noop" in table.stdout and "oracle" not in table.stdout
     assert "0/3" in table.stdout and "0.0% [0.0, 56.1]" in table.stdout
 
-    bad = agents("leaderboard", "--models", "oracel", env=cli)
-    assert bad.returncode == 2 and "oracle" in bad.stderr
-    bad = agents("leaderboard", "--run", "run-nope", env=cli)
-    assert bad.returncode == 2 and "unknown run" in bad.stderr
-    empty = agents("leaderboard", "--json", "--split", "train", env=cli)
-    assert empty.returncode == 0 and json.loads(empty.stdout) == []
+    bad = invoke("leaderboard", "--models", "oracel", env=cli)
+    assert isinstance(bad.exception, UnknownIdError) and bad.exception.close_matches == ["oracle"]
+    bad = invoke("leaderboard", "--run", "run-nope", env=cli)
+    assert isinstance(bad.exception, UnknownIdError) and "unknown run" in str(bad.exception)
+    bad = invoke("leaderboard", "--compare", "oracle", "qwen", env=cli)
+    assert isinstance(bad.exception, UnknownIdError)
+    empty = invoke("leaderboard", "--json", "--split", "train", env=cli)
+    assert empty.exit_code == 0 and json.loads(empty.stdout) == []
+
+
+def test_view_serves_the_site_on_loopback(cli) -> None:
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "agents", "view", "--port", str(port)], env=cli,
+                            cwd=cli["CWD"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read()
+            try:
+                resp = httpx.get(f"http://127.0.0.1:{port}/index.html", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the viewer did not answer"
+                time.sleep(0.2)
+        assert resp.status_code == 200
+        assert 'data-model="oracle"' in resp.text and 'data-model="noop"' in resp.text
+        tasks = httpx.get(f"http://127.0.0.1:{port}/tasks.html", timeout=5)
+        assert tasks.status_code == 200 and "count-to-4" in tasks.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,70 @@
+"""What the viewer draws for each action, and which screenshot it draws it on."""
+from __future__ import annotations
+
+from scoring.episodes import EpisodeSummary
+from scoring.site.episode_view import build_episode_view
+from scoring.site.overlay import describe, shapes_for
+from trajectories.records import StepRecord
+
+
+def test_clicks_drags_and_pointer_tracking() -> None:
+    shapes, pointer = shapes_for({"action_type": "MOVE_TO", "x": 10, "y": 20}, None)
+    assert [s.kind for s in shapes] == ["move"] and pointer == (10.0, 20.0)
+    # A click without coordinates happens where the pointer is.
+    shapes, pointer = shapes_for({"action_type": "CLICK", "button": "right"}, pointer)
+    assert (shapes[0].kind, shapes[0].x, shapes[0].y, shapes[0].label) == ("click", 10.0, 20.0, "right")
+    shapes, pointer = shapes_for({"action_type": "DRAG_TO", "parameters": {"x": 300, "y": 40}}, pointer)
+    assert (shapes[0].kind, shapes[0].x, shapes[0].y, shapes[0].x2, shapes[0].y2) == ("drag", 10, 20, 300, 40)
+    assert pointer == (300.0, 40.0)
+    shapes, _ = shapes_for({"action_type": "DOUBLE_CLICK", "x": 5, "y": 6}, pointer)
+    assert shapes[0].label == "×2"
+    shapes, _ = shapes_for({"action_type": "CLICK", "x": 5, "y": 6, "num_clicks": 3}, None)
+    assert shapes[0].label == "×3"
+
+
+def test_keys_text_scroll_and_unknowns() -> None:
+    assert shapes_for({"action_type": "TYPING", "text": "a\nb"}, None)[0][0].label == "a⏎b"
+    assert shapes_for({"action_type": "HOTKEY", "keys": ["ctrl", "s"]}, None)[0][0].label == "ctrl+s"
+    assert shapes_for({"action_type": "PRESS", "key": "enter"}, None)[0][0].label == "press enter"
+    scroll = shapes_for({"action_type": "SCROLL", "dx": 0, "dy": -3, "x": 50, "y": 60}, None)[0][0]
+    assert (scroll.kind, scroll.x, scroll.dx, scroll.dy) == ("scroll", 50.0, 0, 1)   # dy < 0 scrolls down
+    assert shapes_for({"action_type": "SCROLL", "dy": 2}, None)[0][0].kind == "note"
+    assert shapes_for({"action_type": "DONE"}, None)[0][0].label == "DONE"
+    assert shapes_for(None, (1.0, 2.0)) == ([], (1.0, 2.0))
+    assert shapes_for({"action_type": "CLICK", "x": "nan?", "y": None}, None) == ([], None)
+
+
+def test_pyautogui_code_is_parsed_not_run() -> None:
+    code = "import os\npyautogui.click(100, 200)\npyautogui.dragTo(x=300, y=250)\npyautogui.write('hi')\nos.system('x')"
+    shapes, pointer = shapes_for({"action_type": "PYAUTOGUI", "code": code}, None)
+    assert [s.kind for s in shapes] == ["click", "drag", "text"]
+    assert (shapes[1].x, shapes[1].y, shapes[1].x2, shapes[1].y2) == (100, 200, 300, 250)
+    assert pointer == (300.0, 250.0)
+    assert shapes_for({"action_type": "PYAUTOGUI", "code": "pyautogui.click(("}, None)[0][0].kind == "note"
+
+
+def test_describe() -> None:
+    assert describe({"action_type": "CLICK", "x": 1, "y": 2}) == "CLICK (1, 2)"
+    assert describe({"type": "tool_call", "name": "get_order"}) == "tool call get_order"
+    assert describe({"type": "message", "content": "hi"}) == "message to the user"
+    assert describe({"action_type": "TYPING", "text": "x" * 100}).endswith("…")
+
+
+def test_each_action_is_drawn_on_the_screen_it_was_applied_to() -> None:
+    ep = EpisodeSummary(episode_id="e", run_id="r", env="osworld-lite", domain="os", task_id="t",
+                        agent="oracle", status="succeeded", success=True)
+    shot = lambda sha: {"screenshot": {"artifact": "screenshot", "shape": [720, 1280, 3]}}  # noqa: E731
+    steps = [
+        StepRecord(index=0, observation={**shot("a"), "instruction": "Do it."}, observation_artifacts={"screenshot": "a" * 64}),
+        StepRecord(index=1, action={"action_type": "CLICK", "x": 1, "y": 2}, observation=shot("b"),
+                   observation_artifacts={"screenshot": "b" * 64}),
+        StepRecord(index=2, action={"action_type": "DONE"}, observation=shot("c"),
+                   observation_artifacts={"screenshot": "c" * 64}, terminated=True),
+    ]
+    view = build_episode_view(ep, steps, image_url=lambda sha: f"../artifacts/{sha[:1]}.png")
+    assert view.instruction == "Do it."
+    assert view.steps[0].screen is None                       # the reset shows no action
+    assert view.steps[1].screen.url == "../artifacts/a.png"   # the click lands on the first screen
+    assert (view.steps[1].screen.width, view.steps[1].screen.height) == (1280, 720)
+    assert view.steps[2].screen.url == "../artifacts/b.png"
+    assert view.final_screen.url == "../artifacts/c.png"
