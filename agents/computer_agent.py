@@ -18,18 +18,17 @@ from agents.formats import (
     ActionConversionError, CoordinateSpace, computer_use_tool, openai_actions_to_env, parse_arguments,
     qwen_to_env,
 )
-from agents.formats.qwen_computer import SYSTEM_PROMPT, TOOL_NAME
+from agents.formats.qwen_computer import (
+    AFTER_ACTION, CORRECTION, EXECUTED, OMITTED_SCREENSHOT, SYSTEM_PROMPT, TASK_PROMPT, TOOL_NAME,
+)
 from agents.models.agent_base import AgentSettings, ModelDrivenAgent
 from agents.models.client import ContextWindowExceeded, EndpointUnavailable
 from agents.models.records import png_data_url
 from agents.observations import encode_png
 from envs.types import AgentSpec, TaskInfo
 
-OMITTED = "[an earlier screenshot, omitted to save context]"
-QWEN_TASK = "Task: {instruction}\n\nThis is the current screenshot. Use the computer_use tool to act; " \
-            "call it with action=terminate (status success or failure) when the task is finished " \
-            "or cannot be done."
-QWEN_CORRECTION = "Your last reply could not be executed: {error}. Reply with one computer_use tool call."
+QWEN_TASK, OMITTED = TASK_PROMPT, OMITTED_SCREENSHOT
+QWEN_CORRECTION = CORRECTION
 OPENAI_INSTRUCTIONS = (
     "You operate a Linux desktop through the computer tool to complete the user's task. Act without "
     "asking for confirmation. When the task is complete, reply with a short message and no computer "
@@ -102,10 +101,10 @@ class QwenComputerAgent(_ComputerAgent):
                 {"type": "text", "text": QWEN_TASK.format(instruction=self.instruction)}, image]})
             return
         errors = self._take_action_errors()
-        result = f"Error: {errors}" if errors else "The action was executed."
+        result = f"Error: {errors}" if errors else EXECUTED
         ex = self.exchanges[-1]
         ex.extend({"role": "tool", "tool_call_id": cid, "content": result} for cid in self.pending_call_ids)
-        ex.append({"role": "user", "content": [image, {"type": "text", "text": "The screenshot after your action."}]})
+        ex.append({"role": "user", "content": [image, {"type": "text", "text": AFTER_ACTION}]})
         self.pending_call_ids = []
 
     async def act(self, observation: Any) -> AgentTurn:

@@ -21,6 +21,15 @@ QWEN_ACTIONS = (
 )
 
 SYSTEM_PROMPT = "You are a helpful assistant."
+# The texts of the live Qwen agent's conversation (agents/computer_agent.py); exporters use the
+# same ones so that training data looks exactly like what the model sees at run time.
+TASK_PROMPT = ("Task: {instruction}\n\nThis is the current screenshot. Use the computer_use tool to act; "
+               "call it with action=terminate (status success or failure) when the task is finished "
+               "or cannot be done.")
+AFTER_ACTION = "The screenshot after your action."
+EXECUTED = "The action was executed."
+OMITTED_SCREENSHOT = "[an earlier screenshot, omitted to save context]"
+CORRECTION = "Your last reply could not be executed: {error}. Reply with one computer_use tool call."
 
 _ACTION_DOC = """The action to perform. The available actions are:
 * `key`: Performs key down presses on the arguments passed in order, then performs key releases in reverse order.
@@ -70,22 +79,6 @@ def computer_use_tool(space: CoordinateSpace) -> dict[str, Any]:
             },
         },
     }}
-
-
-def user_prompt(instruction: str, previous_actions: list[str]) -> str:
-    """The text that goes with each screenshot (same for live runs and exported data)."""
-    history = "\n".join(f"Step {i}: {a}" for i, a in enumerate(previous_actions, 1)) or "None"
-    return (
-        "Please generate the next move according to the UI screenshot, instruction and "
-        f"previous actions.\n\nInstruction: {instruction}\n\nPrevious actions:\n{history}"
-    )
-
-
-def describe_call(args: dict[str, Any]) -> str:
-    """A one-line summary of a computer_use call, for the "previous actions" history."""
-    action = args.get("action", "?")
-    rest = ", ".join(f"{k}={v!r}" for k, v in args.items() if k != "action")
-    return f"{action}({rest})"
 
 
 def _point(args: dict[str, Any], space: CoordinateSpace, key: str = "coordinate") -> tuple[int, int] | None:
