@@ -110,6 +110,10 @@ def test_env_contract(domain, test_tasks):
     spec = env.agent_spec()
     assert spec.kind == "tools" and len(spec.tools) >= 12
     assert "60 days" in spec.system_prompt and "transfer_to_human_agents" in spec.system_prompt
+    import gymnasium as gym
+    made = gym.make("tau2-lite/card_services", task_id=test_tasks[1]["id"])
+    obs, _ = made.reset(seed=1)
+    assert made.unwrapped.task.id == test_tasks[1]["id"] and json.loads(obs)[-1]["role"] == "user"
 
 
 @pytest.mark.slow

@@ -169,3 +169,21 @@ def test_calculate_and_bad_arguments(runtime):
     assert err and "Invalid characters" in out
     out, err = call(runtime, "freeze_card", card="x")
     assert err and "unexpected argument" in out
+
+
+def test_policy_states_the_rules_the_generator_and_tools_apply(domain):
+    from envs.tau2_lite.domains.card_services.datagen import TODAY as DB_TODAY
+    from envs.tau2_lite.domains.card_services.db import EXPRESS_SHIPPING_FEE, PRODUCT_MAX_LIMIT
+    from envs.tau2_lite.domains.card_services.intents import DISPUTE_WINDOW_DAYS, RESTRICTED, TRANSFER_DISPUTE_OVER
+    from envs.tau2_lite.domains.card_services.tools import MAX_TRAVEL_DAYS
+
+    policy = domain.policy()
+    assert f"Today is {DB_TODAY.isoformat()}" in policy and domain.now.date() == DB_TODAY
+    assert f"within **{DISPUTE_WINDOW_DAYS} days**" in policy and f"${TRANSFER_DISPUTE_OVER:,.0f}" in policy
+    assert all(country in policy for country in RESTRICTED)
+    assert all(f"{product} ${limit:,}" in policy for product, limit in PRODUCT_MAX_LIMIT.items())
+    assert f"costs ${EXPRESS_SHIPPING_FEE['classic']:.0f}" in policy and f"at most {MAX_TRAVEL_DAYS} days" in policy
+    # Every tool the policy names exists.
+    import re
+    named = set(re.findall(r"`([a-z_]+)`", policy)) - {"frozen_by", "pin_failed_attempts", "cash_withdrawal"}
+    assert named <= set(domain.toolkit_class.specs()), named - set(domain.toolkit_class.specs())
