@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 
 from Xlib import X, XK
 from Xlib import display as xdisplay
@@ -95,7 +96,8 @@ class XInput:
         self.width, self.height = self.screen.width_in_pixels, self.screen.height_in_pixels
         self.key_delay = key_delay
         self._lock = threading.Lock()
-        self._scratch: int | None = None
+        self._spare: list[int] | None = None
+        self._bound: OrderedDict[int, int] = OrderedDict()  # keysym -> spare keycode, LRU order
         self._held_keys: set[int] = set()
         self._held_buttons: set[int] = set()
 
@@ -147,28 +149,37 @@ class XInput:
     # -- keyboard ------------------------------------------------------------------------
     def _keycode(self, sym: int) -> tuple[int, bool]:
         """(keycode, needs shift) for a keysym, binding a spare keycode when none has it."""
-        code = self.dpy.keysym_to_keycode(sym)
+        if sym in self._bound:
+            self._bound.move_to_end(sym)
+            return self._bound[sym], False
+        code = self.dpy.keysym_to_keycode(sym)  # python-xlib's copy of the original key map
         if code:
             shifted = self.dpy.keycode_to_keysym(code, 0) != sym and self.dpy.keycode_to_keysym(code, 1) == sym
             return code, shifted
-        scratch = self._scratch_keycode()
-        self.dpy.change_keyboard_mapping(scratch, [(sym, sym)])
-        self.dpy.sync()
-        time.sleep(0.01)  # let clients see the MappingNotify before the key arrives
-        return scratch, False
+        return self._bind_spare(sym), False
 
-    def _scratch_keycode(self) -> int:
-        if self._scratch is None:
+    def _bind_spare(self, sym: int) -> int:
+        """Bind `sym` to a keycode with no symbols. Each character keeps its own keycode (least
+        recently used ones are recycled), because a client reads the key map when it handles a
+        key event, not when the event was sent: re-binding one scratch key per character makes
+        earlier characters come out as later ones."""
+        if self._spare is None:
             first = self.dpy.display.info.min_keycode
             count = self.dpy.display.info.max_keycode - first + 1
             mapping = self.dpy.get_keyboard_mapping(first, count)
-            for i, syms in enumerate(mapping):
-                if all(s == X.NoSymbol for s in syms):
-                    self._scratch = first + i
-                    break
-            else:
-                self._scratch = self.dpy.display.info.max_keycode
-        return self._scratch
+            self._spare = [first + i for i, syms in enumerate(mapping) if all(s == X.NoSymbol for s in syms)]
+            if not self._spare:
+                self._spare = [self.dpy.display.info.max_keycode]
+        if len(self._bound) < len(self._spare):
+            code = self._spare[len(self._bound)]
+        else:
+            _, code = self._bound.popitem(last=False)
+            time.sleep(0.05)  # let clients finish with the old binding first
+        self.dpy.change_keyboard_mapping(code, [(sym, sym)])
+        self.dpy.sync()
+        self._bound[sym] = code
+        time.sleep(0.01)  # let clients see the MappingNotify before the key arrives
+        return code
 
     def _fake_key(self, code: int, down: bool) -> None:
         xtest.fake_input(self.dpy, X.KeyPress if down else X.KeyRelease, code)

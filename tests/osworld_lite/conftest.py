@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from envs.osworld_lite.task import Task, parse_task
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "osworld-lite" / "example_tasks.json"
+from .helpers import EXAMPLES, make_task  # noqa: F401  (re-exported for the tests)
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,8 +34,3 @@ def session(desktop: None) -> Iterator[Any]:
     finally:
         s.close()
 
-
-def make_task(**fields: Any) -> Task:
-    data = {"id": "t", "instruction": "Test task.", "domain": "os", "evaluator": {"func": "infeasible"}}
-    data.update(fields)
-    return parse_task(data)
