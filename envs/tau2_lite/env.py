@@ -70,6 +70,7 @@ class Tau2Env(gym.Env):
         self.task_info = task_info(domain, self.task)
         self.runtime: Runtime | None = None
         self.conversation: list[dict[str, Any]] = []
+        self.history_length = 0
 
     # -- contract ------------------------------------------------------------------------
     def agent_spec(self) -> AgentSpec:
@@ -89,7 +90,8 @@ class Tau2Env(gym.Env):
         user_tools = self.domain.user_toolkit_class.schemas() if self.domain.user_toolkit_class else []
         self.user.reset(self.task, user_tools)
         history = list((self.task.initial_state and self.task.initial_state.message_history) or [])
-        self.conversation = [dict(m) for m in history]
+        self.conversation = _with_tool_names(history)
+        self.history_length = len(history)
         self.steps = self.errors = 0
         self.done: Termination | None = None
         calls: list[dict[str, Any]] = []
@@ -164,7 +166,8 @@ class Tau2Env(gym.Env):
         return calls
 
     def _grade(self, termination: Termination) -> tuple[Evaluation, list[dict[str, Any]]]:
-        result = grade(self.domain, self.task, self.conversation, Termination(termination), self.judge_model)
+        result = grade(self.domain, self.task, self.conversation, Termination(termination), self.judge_model,
+                       history_length=self.history_length)
         return result.evaluation(), result.model_calls
 
     def evaluate(self, termination: Termination) -> Evaluation:
@@ -200,6 +203,20 @@ class Tau2Env(gym.Env):
 
     def render(self) -> None:
         return None
+
+
+def _with_tool_names(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copy of a τ²-bench message history whose tool messages also carry the tool's name."""
+    names: dict[str, str] = {}
+    out = []
+    for message in history:
+        msg = dict(message)
+        for tc in msg.get("tool_calls") or []:
+            names[str(tc.get("id"))] = tc.get("name", "")
+        if msg.get("role") == "tool" and not msg.get("name"):
+            msg["name"] = names.get(str(msg.get("id")), "")
+        out.append(msg)
+    return out
 
 
 def _sample_value(prop: dict[str, Any], rng: np.random.Generator) -> Any:

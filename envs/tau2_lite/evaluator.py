@@ -51,6 +51,14 @@ class Grade:
                           judge_cost_usd=self.judge_cost_usd)
 
 
+def _is_prefix(history: list[dict[str, Any]], conversation: list[dict[str, Any]]) -> bool:
+    """Does the conversation start with the history (ignoring keys added on the way, like a
+    tool message's name)?"""
+    if len(conversation) < len(history):
+        return False
+    return all(all(c.get(k) == v for k, v in h.items()) for h, c in zip(history, conversation))
+
+
 def _with_history(task: Task) -> tuple[InitialState | None, list[dict[str, Any]]]:
     state = task.initial_state
     history = list(state.message_history or []) if state else []
@@ -174,8 +182,10 @@ def _parse_judge(text: str, n: int) -> list[tuple[bool, str]]:
 
 
 def grade(domain: Domain, task: Task, conversation: list[dict[str, Any]], termination: Termination,
-          judge: ChatModel | None = None) -> Grade:
-    """Grade a whole conversation (initial history included) the τ²-bench way."""
+          judge: ChatModel | None = None, history_length: int | None = None) -> Grade:
+    """Grade a whole conversation the τ²-bench way. The conversation starts with the task's
+    message history (if any); `history_length` says how long that prefix is (by default it is
+    recognised by comparing messages)."""
     basis = task.reward_basis
     details: dict[str, Any] = {"reward_basis": [b.value for b in basis], "termination": termination.value}
     if termination not in GRADED_TERMINATIONS:
@@ -185,7 +195,9 @@ def grade(domain: Domain, task: Task, conversation: list[dict[str, Any]], termin
         details["note"] = "No evaluation criteria"
         return Grade(1.0, details)
     _, history = _with_history(task)
-    after_history = conversation[len(history):] if conversation[:len(history)] == history else conversation
+    if history_length is None:
+        history_length = len(history) if _is_prefix(history, conversation) else 0
+    after_history = conversation[history_length:]
     breakdown: dict[str, float] = {}
     reward = 1.0
     cost, calls = 0.0, []

@@ -5,8 +5,9 @@ or `{"type": "message", "content": "..."}` — as typed models, dicts, or JSON s
 
 Observations: the JSON text of the messages the agent has not seen yet:
 `{"role": "user", "content"}`, `{"role": "tool", "tool_call_id", "name", "content", "error"}`,
-and, for an initial conversation prefix or the opening greeting, `{"role": "assistant",
-"content", "tool_calls": [{"id", "name", "arguments"}]}`.
+and, for the opening greeting or a task's initial conversation prefix, `{"role": "assistant",
+"content", "tool_calls": [{"id", "type": "function", "function": {"name", "arguments": <JSON
+string>}}]}` (OpenAI chat shape). The agent never gets its own actions echoed back.
 """
 from __future__ import annotations
 
@@ -81,8 +82,10 @@ def to_observation(message: dict[str, Any]) -> dict[str, Any] | None:
     if role == "assistant":
         out: dict[str, Any] = {"role": "assistant", "content": message.get("content")}
         if message.get("tool_calls"):
-            out["tool_calls"] = [{"id": tc.get("id"), "name": tc["name"], "arguments": tc.get("arguments") or {}}
-                                 for tc in message["tool_calls"]]
+            # OpenAI chat shape, so agents can put history messages straight into a request.
+            out["tool_calls"] = [{"id": tc.get("id"), "type": "function", "function": {
+                "name": tc["name"], "arguments": json.dumps(tc.get("arguments") or {}, ensure_ascii=False)}}
+                for tc in message["tool_calls"]]
         return out
     return None
 

@@ -108,7 +108,11 @@ def test_message_history_opens_the_conversation(mock_dir: Path) -> None:
     obs, _ = env.reset(seed=0)
     msgs = json.loads(obs)
     assert msgs[0] == {"role": "user", "content": "I need to create a task for the project review meeting."}
-    assert msgs[1]["tool_calls"][0]["name"] == "create_task" and msgs[2]["role"] == "tool"
+    call = msgs[1]["tool_calls"][0]
+    assert call["type"] == "function" and call["function"]["name"] == "create_task"
+    assert json.loads(call["function"]["arguments"])["title"] == "Project Review"
+    assert msgs[2] == {"role": "tool", "tool_call_id": "call_1", "name": "create_task", "error": False,
+                       "content": msgs[2]["content"]} and "task_2" in msgs[2]["content"]
     assert msgs[-1]["role"] == "user"   # the user answered the history's last agent message
     assert "task_2" in env.unwrapped.runtime.db.tasks  # the history's write was replayed
 

@@ -194,3 +194,18 @@ def test_bad_db_data_is_reported_with_its_location(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         NotesDB.load(path)
+
+
+def test_peek_and_scan_read_without_copying_but_see_this_dbs_changes() -> None:
+    src = _source()
+    db = src.fresh()
+    assert db.notes.peek("n1") is src.fresh().notes.peek("n1")   # shared, not copied
+    assert [k for k, _ in db.notes.scan()] == ["n1", "n2"] and db.candidate_paths() == set()
+    db.notes["n1"].text = "changed"          # fetching for a write copies the record
+    db.notes["n0"] = {"note_id": "n0", "text": "added"}
+    del db.notes["n2"]
+    assert db.notes.peek("n1").text == "changed"
+    assert [(k, r.text) for k, r in db.notes.scan()] == [("n1", "changed"), ("n0", "added")]
+    assert src.fresh().notes.peek("n1").text == "hello"
+    with pytest.raises(KeyError):
+        db.notes.peek("n2")
