@@ -124,25 +124,27 @@ def record_qwen_desktop(store: TrajectoryStore, run_id: str, task_id: str, trial
     for i, (args, reasoning) in enumerate(QWEN_CALLS, 1):
         (action,) = qwen_to_env(args, space)
         last = args["action"] == "terminate"
-        rec.step(action=action, obs=None if last else _shot_obs("Type hello world and save the file."),
-                 image=None if last else png(image_seed + i), calls=[_qwen_call(args, reasoning)],
-                 output={"reasoning": reasoning}, terminated=last)
+        rec.step(action=action, obs=_shot_obs("Type hello world and save the file."), image=png(image_seed + i),
+                 calls=[_qwen_call(args, reasoning)],
+                 output={"reasoning": reasoning, "text": "", "computer_use": [args]}, terminated=last,
+                 info={"action_error": "no window has the focus"} if i == 2 else None)
     return rec.finish(True, len(QWEN_CALLS))
 
 
-# GPT-5.4-mini turns: batched pixel actions (screenshot 320x200, scale 1.0).
+# GPT-5.4-mini turns: batched pixel actions (screenshot 320x200, scale 1.0); the end of the
+# task is a reply without actions, which the agent turns into DONE (or FAIL for INFEASIBLE).
 GPT_TURNS: list[list[dict[str, Any]]] = [
     [{"type": "click", "button": "left", "x": 80, "y": 150}, {"type": "type", "text": "abc"}],
     [{"type": "keypress", "keys": ["CTRL", "S"]}],
     [{"type": "drag", "path": [{"x": 32, "y": 20}, {"x": 96, "y": 60}, {"x": 160, "y": 100}]}],
 ]
-# What Qwen should be taught for those turns, on its 0–1000 grid (computed by hand).
+GPT_FINAL = "The chart is in place."
+# What Qwen should be taught for those turns, on its 0–1000 grid (computed by hand), per reply.
 GPT_EXPECTED_QWEN = [
-    {"action": "left_click", "coordinate": [250, 750]},
-    {"action": "type", "text": "abc"},
-    {"action": "key", "keys": ["ctrl", "s"]},
-    {"action": "mouse_move", "coordinate": [100, 100]},
-    {"action": "left_click_drag", "coordinate": [500, 500]},
+    [{"action": "left_click", "coordinate": [250, 750]}, {"action": "type", "text": "abc"}],
+    [{"action": "key", "keys": ["ctrl", "s"]}],
+    [{"action": "mouse_move", "coordinate": [100, 100]}, {"action": "left_click_drag", "coordinate": [500, 500]}],
+    [{"action": "terminate", "status": "success"}],
 ]
 
 
@@ -160,15 +162,13 @@ def record_gpt_desktop(store: TrajectoryStore, run_id: str, task_id: str, trial:
             first = position == 0
             rec.step(action=action, obs=_shot_obs(instruction), image=png(40 + trial + n),
                      calls=[_gpt_call(turn)] if first else None,
-                     output={"reasoning": f"turn with {len(turn)} actions"} if first else None)
-    if success:  # the end of turn: a reply without actions
-        rec.step(action=None, calls=[_gpt_call(None, "The chart is in place.")],
-                 output={"text": "The chart is in place."}, terminated=True)
-    else:
-        rec.step(action={"action_type": "FAIL"}, obs=_shot_obs(instruction), image=png(90 + trial),
-                 calls=[_gpt_call([])], output={"text": "I cannot do this."}, terminated=True)
-        n += 1
-    return rec.finish(success, n)
+                     output={"reasoning": f"turn with {len(turn)} actions", "computer_actions": [turn]}
+                     if first else None)
+    final = GPT_FINAL if success else "INFEASIBLE: the chart cannot be moved."
+    rec.step(action={"action_type": "DONE" if success else "FAIL"}, obs=_shot_obs(instruction),
+             image=png(90 + trial), calls=[_gpt_call(None, final)],
+             output={"text": final, "final_message": final}, terminated=True)
+    return rec.finish(success, n + 1)
 
 
 def _tau2_call(response: dict[str, Any]) -> ModelCall:
@@ -186,9 +186,11 @@ def record_tau2(store: TrajectoryStore, run_id: str, task_id: str, trial: int, s
     rec.step(action=None, obs={"messages": [{"role": "user", "content": user}]})
 
     def act(action: dict[str, Any], new: list[dict[str, Any]], reasoning: str | None = None,
-            terminated: bool = False) -> None:
+            terminated: bool = False, same_turn: bool = False) -> None:
+        # A reply with several tool calls is stepped one call at a time; its model call is
+        # recorded on the first.
         calls = [_tau2_call({"role": "assistant", "content": action.get("content"), "reasoning": reasoning})] \
-            if with_calls else []
+            if with_calls and not same_turn else []
         rec.step(action=action, obs={"messages": new}, calls=calls,
                  output={"reasoning": reasoning} if reasoning else {}, terminated=terminated)
 
@@ -196,7 +198,11 @@ def record_tau2(store: TrajectoryStore, run_id: str, task_id: str, trial: int, s
         act({"type": "tool_call", "id": "call_a", "name": "get_order_details", "arguments": {"order_id": "#W1001"}},
             [{"role": "tool", "tool_call_id": "call_a", "name": "get_order_details",
               "content": json.dumps({"order_id": "#W1001", "status": "pending", "note": f"api key {SECRET_KEY}"}),
-              "error": False}], reasoning="Look the order up first.")
+              "error": False}], reasoning="Look the orders up first.")
+        act({"type": "tool_call", "id": "call_a2", "name": "get_order_details", "arguments": {"order_id": "#W1002"}},
+            [{"role": "tool", "tool_call_id": "call_a2", "name": "get_order_details",
+              "content": json.dumps({"order_id": "#W1002", "status": "delivered"}), "error": False}],
+            same_turn=True)
         act({"type": "message", "content": "Order #W1001 is pending. Shall I cancel it (reason: no longer needed)?"},
             [{"role": "user", "content": "Yes, please."}])
         act({"type": "tool_call", "id": "call_b", "name": "cancel_pending_order",
@@ -206,7 +212,7 @@ def record_tau2(store: TrajectoryStore, run_id: str, task_id: str, trial: int, s
             reasoning="The user confirmed.")
         act({"type": "message", "content": "Your order #W1001 is cancelled."},
             [{"role": "user", "content": "###STOP###"}], terminated=True)
-        return rec.finish(True, 4)
+        return rec.finish(True, 5)
     act({"type": "message", "content": "Sorry, I cannot cancel orders."},
         [{"role": "user", "content": "###STOP###"}], reasoning="Not sure I may.", terminated=True)
     return rec.finish(False, 1)

@@ -155,7 +155,7 @@ def test_manifest_records_sources_counts_and_hashes(full_exports: dict, seeded: 
     assert counts["by_domain"] == {"osworld-lite/calc": 1, "osworld-lite/writer": 2, "tau2-lite/retail": 2}
     files = manifest["files"]
     assert {"data.jsonl", "episodes.jsonl", "pairs.jsonl"} <= set(files)
-    assert sum(1 for f in files if f.startswith("images/")) >= 13
+    assert {f for f in files if f.startswith("images/")} == _referenced_images(report.out_dir, "swift")
     assert verify_manifest(report.out_dir) == []
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from tests.export.conftest import FORMATS, read_jsonl
 from tests.export.qwen_template import IMAGE_PAD, READERS, load_template, read_parquet_row, render
-from tests.export.seed import GPT_EXPECTED_QWEN, QWEN_CALLS, TAU2_POLICY, TAU2_TOOLS, H, W
+from tests.export.seed import GPT_EXPECTED_QWEN, GPT_FINAL, QWEN_CALLS, TAU2_POLICY, TAU2_TOOLS, H, W
+from agents.formats import AFTER_ACTION, EXECUTED
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +67,23 @@ def test_every_sample_renders_as_qwen_expects(fmt: str, full_exports: dict, temp
 
 
 def test_formats_render_the_same_text(full_exports: dict, template: Any) -> None:
-    texts = {fmt: rendered(full_exports[fmt], template) for fmt in FORMATS}
-    for fmt in FORMATS[1:]:
+    # LLaMA-Factory's strict turn alternation merges turns, so it is checked on its own.
+    same = [f for f in FORMATS if f != "llamafactory"]
+    texts = {fmt: rendered(full_exports[fmt], template) for fmt in same}
+    for fmt in same[1:]:
         assert texts[fmt] == texts["openai"], f"{fmt} renders differently from openai"
+
+
+def test_llamafactory_merges_user_side_turns(full_exports: dict, template: Any) -> None:
+    rec = read_jsonl(full_exports["llamafactory"].out_dir / "data.jsonl")
+    for r in rec:
+        sides = [t["from"] for t in r["conversations"]]
+        assert all((s in ("human", "observation")) == (i % 2 == 0) for i, s in enumerate(sides))
+    messages, tools, n_images = _sample(full_exports["llamafactory"], "qwen3.5-9b", "osworld-lite")
+    text = render(template, messages, tools)
+    # the tool result and the following screenshot share one observation turn
+    assert f"<tool_response>\n{EXECUTED}\n{IMAGE_PAD}{AFTER_ACTION}\n</tool_response>" in text
+    assert text.count(IMAGE_PAD) == n_images == 4
 
 
 def _sample(report: Any, model: str, env: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
@@ -84,26 +99,36 @@ def computer_calls(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for c in m.get("tool_calls") or []]
 
 
+def replies(messages: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [[c["function"]["arguments"] for c in m["tool_calls"]] for m in messages
+            if m["role"] == "assistant" and m.get("tool_calls")]
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_gpt_desktop_actions_become_qwen_grid_calls(fmt: str, full_exports: dict, template: Any) -> None:
     messages, tools, n_images = _sample(full_exports[fmt], "gpt-5.4-mini", "osworld-lite")
-    # Pixel clicks/drags on a 320x200 screen, re-expressed on Qwen's 0-1000 grid; the
-    # 3-point drag (MOUSE_DOWN ... MOUSE_UP) becomes one left_click_drag.
-    assert computer_calls(messages) == GPT_EXPECTED_QWEN
-    assert messages[-1] == {"role": "assistant", "content": "The chart is in place."} or \
-        messages[-1]["content"] == "The chart is in place."
+    # Pixel clicks/drags on a 320x200 screen, re-expressed on Qwen's 0-1000 grid, one reply per
+    # GPT turn; the 3-point drag (MOUSE_DOWN ... MOUSE_UP) becomes one left_click_drag; the
+    # reply without actions (DONE) becomes terminate, its text kept.
+    assert replies(messages) == GPT_EXPECTED_QWEN
+    # (LLaMA-Factory's function_call turn holds the call only: the text is not kept there.)
+    assert messages[-1]["content"] == ("" if fmt == "llamafactory" else GPT_FINAL)
     text = render(template, messages, tools)
     assert "<parameter=coordinate>\n[250, 750]\n</parameter>" in text
     assert "<parameter=keys>\n[\"ctrl\", \"s\"]\n</parameter>" in text
     assert "The screen's resolution is 1000x1000." in text
-    assert n_images == 1 + len(GPT_EXPECTED_QWEN)   # first screen + one after each action
+    assert n_images == len(GPT_EXPECTED_QWEN)   # the first screen + one after each non-final reply
 
 
-def test_qwen_desktop_calls_round_trip(full_exports: dict) -> None:
+def test_qwen_desktop_layout_matches_the_agent(full_exports: dict) -> None:
     messages, _, _ = _sample(full_exports["trl"], "qwen3.5-9b", "osworld-lite")
-    assert computer_calls(messages) == [args for args, _ in QWEN_CALLS]
-    reasoning = [m.get("reasoning_content") for m in messages if m["role"] == "assistant"]
-    assert reasoning == [r for _, r in QWEN_CALLS]
+    assert [a for reply in replies(messages) for a in reply] == [args for args, _ in QWEN_CALLS]
+    assert [m.get("reasoning_content") for m in messages if m["role"] == "assistant"] == [r for _, r in QWEN_CALLS]
+    assert [m["role"] for m in messages] == ["system", "user"] + ["assistant", "tool", "user"] * 3 + ["assistant"]
+    assert messages[1]["content"][0]["text"].startswith("Task: Type hello world and save the file.")
+    tool_results = [m["content"] for m in messages if m["role"] == "tool"]
+    assert tool_results == [EXECUTED, "Error: TYPING: no window has the focus", EXECUTED]
+    assert messages[4]["content"][1] == {"type": "text", "text": AFTER_ACTION}
 
 
 def test_absolute_coordinates_use_the_resized_image(run_export: Any) -> None:
@@ -121,8 +146,12 @@ def test_absolute_coordinates_use_the_resized_image(run_export: Any) -> None:
 def test_tau2_conversation(fmt: str, full_exports: dict, template: Any) -> None:
     messages, tools, _ = _sample(full_exports[fmt], "qwen3.5-9b", "tau2-lite")
     assert [t["function"]["name"] for t in tools] == [t["function"]["name"] for t in TAU2_TOOLS]
-    assert [m["role"] for m in messages] == [
-        "system", "user", "assistant", "tool", "assistant", "user", "assistant", "tool", "assistant"]
+    roles = ["system", "user", "assistant", "tool", "tool", "assistant", "user", "assistant", "tool", "assistant"]
+    if fmt == "llamafactory":   # results of parallel calls share one observation turn
+        roles.remove("tool")
+    assert [m["role"] for m in messages] == roles
+    # two calls of one reply, stepped one by one, are one assistant message again
+    assert [c["function"]["arguments"]["order_id"] for c in messages[2]["tool_calls"]] == ["#W1001", "#W1002"]
     text = render(template, messages, tools)
     assert TAU2_POLICY in text.split("</IMPORTANT>")[1]
     assert "<function=cancel_pending_order>\n<parameter=order_id>\n#W1001\n</parameter>\n" \
@@ -130,9 +159,9 @@ def test_tau2_conversation(fmt: str, full_exports: dict, template: Any) -> None:
     assert '<|im_start|>user\n<tool_response>\n{"order_id": "#W1001", "status": "cancelled"}\n</tool_response>' in text
     # Reasoning is kept on every assistant turn; Qwen3.5's template shows it for the turns after
     # the last user message (earlier turns' thinking is not part of the rendered history).
-    assert messages[2]["reasoning_content"] == "Look the order up first."
+    assert messages[2]["reasoning_content"] == "Look the orders up first."
     assert "<think>\nThe user confirmed.\n</think>" in text
-    assert "Look the order up first." not in text
+    assert "Look the orders up first." not in text
     assert "###STOP###" not in text                     # nothing after the last assistant turn
 
 

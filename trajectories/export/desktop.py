@@ -2,15 +2,20 @@
 
 Whatever model produced the trajectory, the executed env actions (computer_13, screen pixels)
 are re-expressed as the calls Qwen itself would make (`agents.formats.env_to_qwen`, on the
-configured coordinate convention), so a GPT-5.4-mini trajectory teaches Qwen its own format.
+chosen coordinate convention), so a GPT-5.4-mini trajectory teaches Qwen its own format.
 
-Layout (one conversation per episode, as the Qwen agent is served):
+The layout is the one the Qwen computer-use agent (agents/computer_agent.py) sends to vLLM:
 
-    system     SYSTEM_PROMPT, tools = [computer_use]
-    user       [screenshot 0, user_prompt(instruction)]
-    assistant  reasoning_content?, content?, tool_calls=[computer_use(...)]
-    tool       [screenshot after the action] (+ the env's error text when the action failed)
-    ...        until the last assistant turn (terminate / answer)
+    system     SYSTEM_PROMPT                        tools = [computer_use]
+    user       [TASK_PROMPT(instruction), screenshot]
+    assistant  reasoning_content?, content, tool_calls = the turn's computer_use calls
+    tool       "The action was executed." / "Error: …"   (one per call)
+    user       [screenshot after the turn, AFTER_ACTION]
+    …          until the last assistant turn (terminate / answer)
+
+A turn is one model reply: the steps from one recorded agent model call up to the next (a
+GPT-5.4-mini batch of actions becomes one reply with several calls); episodes without model
+calls (baselines) have one turn per step.
 """
 from __future__ import annotations
 
@@ -19,11 +24,14 @@ from collections.abc import Callable
 from typing import Any
 
 from agents.formats import (
-    SYSTEM_PROMPT, TOOL_NAME, ActionConversionError, CoordinateSpace, computer_use_tool,
-    env_to_qwen, flat_params, user_prompt,
+    AFTER_ACTION, EXECUTED, OMITTED_SCREENSHOT, SYSTEM_PROMPT, TASK_PROMPT, TOOL_NAME,
+    ActionConversionError, CoordinateSpace, computer_use_tool, env_to_qwen, flat_params,
 )
 from trajectories.export.sample import EpisodeData, Sample, trim_to_last_assistant
 from trajectories.records import StepRecord
+
+# The live Qwen agent's texts (shared through agents.formats), under the names used here.
+QWEN_TASK, OMITTED = TASK_PROMPT, OMITTED_SCREENSHOT
 
 
 class ConversionError(ValueError):
@@ -105,6 +113,24 @@ def _text(step: StepRecord) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _starts_turn(step: StepRecord) -> bool:
+    return any(call.role == "agent" for call in step.model_calls)
+
+
+def _turns(steps: list[StepRecord]) -> list[list[StepRecord]]:
+    """Action steps grouped by the model reply that produced them."""
+    by_model = any(_starts_turn(s) for s in steps)
+    turns: list[list[StepRecord]] = []
+    for step in steps:
+        if step.action is None:
+            continue
+        if not turns or not by_model or _starts_turn(step):
+            turns.append([step])
+        else:
+            turns[-1].append(step)
+    return turns
+
+
 def _assistant(step: StepRecord, tool_calls: list[dict[str, Any]] | None) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": _text(step)}
     reasoning = _reasoning(step)
@@ -113,6 +139,25 @@ def _assistant(step: StepRecord, tool_calls: list[dict[str, Any]] | None) -> dic
     if tool_calls:
         message["tool_calls"] = tool_calls
     return message
+
+
+def _turn_calls(turn: list[StepRecord], space: CoordinateSpace) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    for group in _group(turn):
+        args_list = _calls_for([s.action for s in group if s.action is not None], space)
+        answer = group[0].agent_output.get("answer")
+        if args_list and args_list[-1] == {"action": "terminate", "status": "success"} and isinstance(answer, str):
+            args_list[-1] = {"action": "answer", "text": answer}   # Qwen's answer ends the task too
+        calls.extend(args_list)
+        if args_list and args_list[-1]["action"] in ("terminate", "answer"):
+            break   # nothing after the end of the task was executed
+    return calls
+
+
+def _errors(turn: list[StepRecord]) -> str:
+    """The env's complaints in the turn, worded as the agent reports them."""
+    return "; ".join(f"{s.action.get('action_type', s.action)}: {s.info['action_error']}"
+                     for s in turn if s.action is not None and s.info.get("action_error"))
 
 
 def desktop_sample(episode: EpisodeData, read: Callable[[str], bytes],
@@ -132,35 +177,31 @@ def desktop_sample(episode: EpisodeData, read: Callable[[str], bytes],
 
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": [{"type": "image", "image": shot0},
-                                     {"type": "text", "text": user_prompt(instruction, [])}]},
+        {"role": "user", "content": [{"type": "text", "text": QWEN_TASK.format(instruction=instruction)},
+                                     {"type": "image", "image": shot0}]},
     ]
     n_calls = 0
-    for group in _group(steps[1:]):
-        lead, last = group[0], group[-1]
-        calls = _calls_for([s.action for s in group if s.action is not None], space)
-        if not calls:  # e.g. a SCROLL of zero: nothing the model would say
+    for turn in _turns(steps[1:]):
+        calls = _turn_calls(turn, space)
+        if not calls:   # e.g. a zero scroll: nothing the model would have said
             continue
         tool_calls = []
         for args in calls:
             n_calls += 1
             tool_calls.append({"id": f"call_{n_calls}", "type": "function",
                                "function": {"name": TOOL_NAME, "arguments": args}})
-        messages.append(_assistant(lead, tool_calls))
-        if args.get("action") in ("terminate", "answer"):
+        messages.append(_assistant(turn[0], tool_calls))
+        if calls[-1]["action"] in ("terminate", "answer"):
             break
-        error = last.info.get("action_error")
-        shot = last.observation_artifacts.get("screenshot")
-        for i, call in enumerate(tool_calls):
-            parts: list[dict[str, Any]] = []
-            if i == len(tool_calls) - 1:
-                if error:
-                    parts.append({"type": "text", "text": f"Error: {error}"})
-                if shot:
-                    parts.append({"type": "image", "image": shot})
-            messages.append({"role": "tool", "tool_call_id": call["id"], "name": TOOL_NAME,
-                             "content": parts or [{"type": "text", "text": "Done."}]})
-    # A closing reply without actions (the agent's answer / end of turn).
+        errors = _errors(turn)
+        result = f"Error: {errors}" if errors else EXECUTED
+        messages.extend({"role": "tool", "tool_call_id": c["id"], "name": TOOL_NAME, "content": result}
+                        for c in tool_calls)
+        shot = turn[-1].observation_artifacts.get("screenshot")
+        if shot:
+            messages.append({"role": "user", "content": [{"type": "image", "image": shot},
+                                                         {"type": "text", "text": AFTER_ACTION}]})
+    # A closing reply without actions (the agent stopped talking): keep its words.
     closing = [s for s in steps[1:] if s.action is None and s.terminated and (_text(s) or _reasoning(s))]
     if closing and messages[-1]["role"] != "assistant":
         messages.append(_assistant(closing[-1], None))

@@ -12,9 +12,11 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.formats import OMITTED_SCREENSHOT
 from trajectories.records import StepRecord
 
-OMITTED_IMAGE_TEXT = "[earlier screenshot omitted]"
+# As the live Qwen computer-use agent words it.
+OMITTED_IMAGE_TEXT = OMITTED_SCREENSHOT
 
 
 @dataclass

@@ -52,6 +52,10 @@ def spec_from_requests(steps: list[StepRecord]) -> dict[str, Any] | None:
     return None
 
 
+def _starts_turn(step: StepRecord) -> bool:
+    return any(call.role == "agent" for call in step.model_calls)
+
+
 def _observation_messages(step: StepRecord) -> list[dict[str, Any]]:
     items = step.observation.get("messages")
     if items is None:
@@ -73,6 +77,8 @@ def tool_sample(episode: EpisodeData, spec_provider: SpecProvider | None = None)
         messages.append({"role": "system", "content": spec["system_prompt"]})
     n_calls = 0
     last_call_id = ""
+    by_model = any(_starts_turn(s) for s in steps)
+    current: dict[str, Any] | None = None   # the assistant message of the running model turn
     for step in steps:
         if step.action is not None:
             try:
@@ -85,10 +91,17 @@ def tool_sample(episode: EpisodeData, spec_provider: SpecProvider | None = None)
                 n_calls += 1
                 call["id"] = call.get("id") or f"call_{n_calls}"
                 last_call_id = call["id"]
-            reasoning = step.agent_output.get("reasoning")
-            if isinstance(reasoning, str) and reasoning.strip():
-                message["reasoning_content"] = reasoning
-            messages.append(message)
+            if (by_model and not _starts_turn(step) and current is not None
+                    and current.get("tool_calls") and message.get("tool_calls")):
+                # Several calls of one model reply were stepped one by one: one message again,
+                # its results following it in order.
+                current["tool_calls"].extend(message["tool_calls"])
+            else:
+                reasoning = step.agent_output.get("reasoning")
+                if isinstance(reasoning, str) and reasoning.strip():
+                    message["reasoning_content"] = reasoning
+                messages.append(message)
+                current = message
         elif step.index > 0 and step.terminated and step.agent_output.get("text"):
             # The agent's closing words without an action.
             messages.append({"role": "assistant", "content": str(step.agent_output["text"])})

@@ -4,8 +4,10 @@ One line: ``{"conversations": [{"from", "value"}...], "system", "tools": "<JSON>
 Roles: human / gpt / function_call (``{"name", "arguments"}`` JSON, a list for parallel calls,
 kept reasoning as a ``<think>`` prefix) / observation. LLaMA-Factory wants human or
 observation turns at even positions and gpt or function_call at odd ones, so: turns of the same
-side are merged, an assistant opening (before any user turn) is dropped, and assistant text
-that accompanies a tool call is dropped (its function formatter takes only the call).
+side are merged (a desktop step's tool result and the screenshot that follows it become one
+observation), an assistant opening (before any user turn) is dropped, and assistant text that
+accompanies a tool call is dropped (its function formatter takes only the call). The rendered
+text therefore differs from the live conversation in those places; the other formats match it.
 """
 from __future__ import annotations
 
@@ -64,11 +66,10 @@ class LlamaFactoryExporter(JsonlExporter):
             side, value = turn
             if turns and (turns[-1]["from"] in USER_SIDE) == (side in USER_SIDE):
                 prev = turns[-1]
-                if prev["from"] == side and side in ("human", "observation"):
-                    prev["value"] += "\n" + value   # e.g. two tool results of parallel calls
-                    continue
-                if side in USER_SIDE:   # user text right after a tool result: one human turn
-                    prev["from"], prev["value"] = "human", prev["value"] + "\n" + value
+                if side in USER_SIDE:
+                    # Results of parallel calls, or a tool result followed by the screenshot the
+                    # agent sends as a user message: one turn, of the first kind.
+                    prev["value"] += "\n" + value
                     continue
                 if prev["from"] == side == "gpt":
                     prev["value"] += "\n" + value
