@@ -32,6 +32,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
+import gymnasium as gym
+
 from envs.errors import UnknownIdError
 from envs.tau2_lite.db import DB, DBSource
 from envs.tau2_lite.determinism import DEFAULT_NOW, FixedClock, IdGenerator
@@ -175,8 +177,12 @@ _LOCK = threading.Lock()
 
 
 def register_domain(cls: type[Domain]) -> type[Domain]:
-    """Class decorator: make a domain available as `--domain <cls.name>`."""
+    """Class decorator: make a domain available as `--domain <cls.name>` and as the gymnasium
+    id `tau2-lite/<cls.name>`."""
     _DOMAINS[cls.name] = cls
+    gym_id = f"tau2-lite/{cls.name}"
+    if gym_id not in gym.registry:
+        gym.register(id=gym_id, entry_point="envs.tau2_lite:make_env", kwargs={"domain": cls.name})
     return cls
 
 
