@@ -72,18 +72,13 @@ def _first(domain, test_tasks, purpose: str):
 
 def test_filing_a_dispute_outside_the_window_fails_the_task(domain, test_tasks):
     task = _first(domain, test_tasks, "single: dispute_too_old")
-    txn_id = None
-    card = next(a.arguments["card_id"] for a in task.gold_actions if a.name == "list_transactions")
     text = task.instruction_text
-    for t in domain.source.fresh().cards[card].transaction_ids:
-        txn = domain.source.fresh().transactions[t]
-        if txn.merchant in text and f"{txn.amount:,.2f}" in text and txn.date in text:
-            txn_id = txn.transaction_id
-    assert txn_id is not None
+    fresh = domain.source.fresh()
+    txn = next(fresh.transactions[t] for t in fresh.transactions if fresh.transactions[t].merchant in text
+               and f"{fresh.transactions[t].amount:,.2f}" in text and fresh.transactions[t].date in text)
     # The tool itself accepts the old transaction: only the policy says no.
-    amount = domain.source.fresh().transactions[txn_id].amount
-    bad = grade(domain, task, _conversation(domain, task, [
-        ("file_dispute", {"transaction_id": txn_id, "reason": "not_received", "amount": amount})]), Termination.USER_STOP)
+    dispute = ("file_dispute", {"transaction_id": txn.transaction_id, "reason": "not_received", "amount": txn.amount})
+    bad = grade(domain, task, _conversation(domain, task, [dispute]), Termination.USER_STOP)
     good = grade(domain, task, _conversation(domain, task, []), Termination.USER_STOP)
     assert good.reward == 1.0
     assert bad.reward == 0.0 and bad.details["env"]["db_match"] is False

@@ -117,7 +117,8 @@ def _dispute_denied(ctx: Ctx, cust: Customer, kind: str) -> Intent | None:
         "large": f"You paid {money(t.amount)} to {t.merchant} on {t.date} with {_card_ref(card)}, but the order "
                  "never arrived.",
     }[kind]
-    actions = [call("list_transactions", ["card_id"], card_id=card.card_id)]
+    # A pending status is only visible in the data; the other cases follow from what the customer says.
+    actions = [call("list_transactions", ["card_id"], card_id=card.card_id)] if kind == "pending" else []
     transfer = kind in ("cash", "large")
     if transfer:
         actions.append(call("transfer_to_human_agents", [], summary=f"Customer disputes transaction {t.transaction_id}."))
@@ -242,19 +243,24 @@ def waive_fee_denied(ctx: Ctx, cust: Customer) -> Intent | None:
         for f in fees:
             if f.waived:
                 continue
-            if f.kind == "annual_fee" or (recent_waiver and f.kind != "annual_fee" and age(f.posted_on) <= 90) \
-                    or (f.kind in ("late_payment", "foreign_transaction") and 100 <= age(f.posted_on) <= 300):
-                options.append((acc, f))
+            if f.kind == "annual_fee":
+                options.append((acc, f, "annual"))
+            elif f.kind in ("late_payment", "foreign_transaction") and 100 <= age(f.posted_on) <= 300:
+                options.append((acc, f, "too_old"))
+            elif recent_waiver and age(f.posted_on) <= 90:
+                options.append((acc, f, "recent_waiver"))
     hit = ctx.pick(options)
     if hit is None:
         return None
-    acc, fee = hit
-    return Intent("waive_fee_denied",
+    acc, fee, why = hit
+    # Only a past waiver is invisible to the customer: then the fee list is what decides. The
+    # other denials follow from what the customer says (the fee's kind and date).
+    lookup = [call("list_fees", ["account_id"], account_id=acc.account_id)] if why == "recent_waiver" else []
+    return Intent(f"waive_fee_denied_{why}",
                   f"You want the {FEE_LABEL[fee.kind]} fee of {money(fee.amount)} posted on {fee.posted_on} "
                   f"to {_acc_ref(ctx, acc)} waived.",
                   ["If the agent says the fee cannot be waived, accept it."],
-                  actions=[call("list_fees", ["account_id"], account_id=acc.account_id)],
-                  strict=True, touches=frozenset({acc.account_id}), policy="Fees")
+                  actions=lookup, strict=True, touches=frozenset({acc.account_id}), policy="Fees")
 
 
 # -- travel -------------------------------------------------------------------------------------
