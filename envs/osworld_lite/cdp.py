@@ -15,11 +15,14 @@ import socketserver
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from envs.errors import InfrastructureError
+
+T = TypeVar("T")
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -62,6 +65,9 @@ class CdpBridge:
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="cdp-bridge")
         self._thread.start()
+        self._worker: ThreadPoolExecutor | None = None
+        self._pw: Any = None
+        self._browser: Any = None
 
     @property
     def endpoint(self) -> str:
@@ -92,25 +98,56 @@ class CdpBridge:
         return pages[0] if pages else None
 
     def close(self) -> None:
+        if self._worker is not None:
+            with contextlib.suppress(Exception):
+                self._worker.submit(self._disconnect).result(timeout=10)
+            self._worker.shutdown(wait=False)
+            self._worker = None
         self._server.shutdown()
         self._server.server_close()
 
-    @contextlib.contextmanager
-    def browser(self, timeout_ms: float = 15000) -> Iterator[Any]:
-        """A Playwright Browser connected over CDP (sync API; call from a plain thread)."""
+    def with_browser(self, fn: Callable[[Any], T], timeout: float = 60.0) -> T:
+        """Run `fn(browser)` with a Playwright Browser connected over CDP.
+
+        Playwright's sync objects belong to the thread that made them, while the env is
+        stepped from any worker thread; so one connection lives on a private thread and
+        every use runs there. A broken connection (Chromium restarted) is re-made once.
+        """
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdp-playwright")
+        return self._worker.submit(self._call, fn).result(timeout=timeout)
+
+    def _call(self, fn: Callable[[Any], T]) -> T:
+        if self._browser is None or not self._browser.is_connected():
+            self._connect()
+        try:
+            return fn(self._browser)
+        except Exception:
+            if self._browser is not None and self._browser.is_connected():
+                raise
+        self._connect()  # the connection broke under us: one more try on a fresh one
+        return fn(self._browser)
+
+    def _connect(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as pw:
-            try:
-                browser = pw.chromium.connect_over_cdp(self.endpoint, timeout=timeout_ms)
-            except Exception as exc:
-                raise InfrastructureError(f"cannot connect to Chromium over CDP: {exc}") from exc
-            try:
-                yield browser
-            finally:
-                # Disconnects only; Chromium keeps running (it belongs to the sandbox).
-                with contextlib.suppress(Exception):
-                    browser.close()
+        self._disconnect()
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = self._pw.chromium.connect_over_cdp(self.endpoint, timeout=15000)
+        except Exception as exc:
+            self._disconnect()
+            raise InfrastructureError(f"cannot connect to Chromium over CDP: {exc}") from exc
+
+    def _disconnect(self) -> None:
+        # Disconnects only; Chromium keeps running (it belongs to the sandbox).
+        if self._browser is not None:
+            with contextlib.suppress(Exception):
+                self._browser.close()
+        if self._pw is not None:
+            with contextlib.suppress(Exception):
+                self._pw.stop()
+        self._browser = self._pw = None
 
 
 def _active_page(browser: Any, bridge: CdpBridge) -> Any:
@@ -126,51 +163,59 @@ def _active_page(browser: Any, bridge: CdpBridge) -> Any:
 
 
 def open_tabs(bridge: CdpBridge, urls: list[str], timeout_ms: float = 15000) -> None:
-    with bridge.browser() as browser:
+    def run(browser: Any) -> None:
         context = browser.contexts[0] if browser.contexts else browser.new_context()
         for url in urls:
             page = context.new_page()
             try:
                 page.goto(url, timeout=timeout_ms, wait_until="load")
-            except Exception as exc:  # the page stays open, as in OSWorld
-                if "net::" in str(exc) or "Timeout" in str(exc):
-                    continue
-                raise
+            except Exception as exc:  # the tab stays open on its error page, as in OSWorld
+                if "net::" not in str(exc) and "Timeout" not in str(exc):
+                    raise
+    bridge.with_browser(run)
 
 
 def active_tab_html(bridge: CdpBridge) -> str:
-    with bridge.browser() as browser:
-        return _active_page(browser, bridge).content()
+    return bridge.with_browser(lambda browser: _active_page(browser, bridge).content())
 
 
 def page_ax_lines(bridge: CdpBridge, width: int, height: int, max_nodes: int = 800) -> list[str]:
     """The active page's accessibility tree as OSWorld-style lines, with screen positions."""
-    with bridge.browser() as browser:
+    def run(browser: Any) -> list[str]:
         page = _active_page(browser, bridge)
         session = page.context.new_cdp_session(page)
-        # Where the page's viewport sits on the screen (window position + browser chrome).
-        origin = page.evaluate("() => [window.screenX + (window.outerWidth - window.innerWidth) / 2,"
-                               " window.screenY + window.outerHeight - window.innerHeight]")
-        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
-        lines: list[str] = []
-        for node in nodes:
-            if len(lines) >= max_nodes:
-                break
-            if node.get("ignored"):
-                continue
-            role = (node.get("role") or {}).get("value", "")
-            name = " ".join(str((node.get("name") or {}).get("value", "")).split())[:300]
-            value = " ".join(str((node.get("value") or {}).get("value", "")).split())[:300]
-            if not (name or value) or role in ("RootWebArea", "none", "generic", "InlineTextBox") \
-                    or "backendDOMNodeId" not in node:
-                continue
-            try:
-                quad = session.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})["model"]["border"]
-            except Exception:
-                continue  # not rendered
-            x, y = origin[0] + quad[0], origin[1] + quad[1]
-            w, h = quad[2] - quad[0], quad[5] - quad[1]
-            if w <= 0 or h <= 0 or x >= width or y >= height or x + w <= 0 or y + h <= 0:
-                continue
-            lines.append(f"{role}\t{name}\t{value}\t\t\t({int(x)}, {int(y)})\t({int(w)}, {int(h)})")
-        return lines
+        try:
+            return _ax_lines(session, page, width, height, max_nodes)
+        finally:
+            with contextlib.suppress(Exception):
+                session.detach()
+    return bridge.with_browser(run)
+
+
+def _ax_lines(session: Any, page: Any, width: int, height: int, max_nodes: int) -> list[str]:
+    # Where the page's viewport sits on the screen (window position + browser chrome).
+    origin = page.evaluate("() => [window.screenX + (window.outerWidth - window.innerWidth) / 2,"
+                           " window.screenY + window.outerHeight - window.innerHeight]")
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    lines: list[str] = []
+    for node in nodes:
+        if len(lines) >= max_nodes:
+            break
+        if node.get("ignored"):
+            continue
+        role = (node.get("role") or {}).get("value", "")
+        name = " ".join(str((node.get("name") or {}).get("value", "")).split())[:300]
+        value = " ".join(str((node.get("value") or {}).get("value", "")).split())[:300]
+        if not (name or value) or role in ("RootWebArea", "none", "generic", "InlineTextBox") \
+                or "backendDOMNodeId" not in node:
+            continue
+        try:
+            quad = session.send("DOM.getBoxModel", {"backendNodeId": node["backendDOMNodeId"]})["model"]["border"]
+        except Exception:
+            continue  # not rendered
+        x, y = origin[0] + quad[0], origin[1] + quad[1]
+        w, h = quad[2] - quad[0], quad[5] - quad[1]
+        if w <= 0 or h <= 0 or x >= width or y >= height or x + w <= 0 or y + h <= 0:
+            continue
+        lines.append(f"{role}\t{name}\t{value}\t\t\t({int(x)}, {int(y)})\t({int(w)}, {int(h)})")
+    return lines
