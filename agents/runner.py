@@ -16,6 +16,7 @@ from typing import Any
 from agents.agent import Agent, make_agent
 from agents.episode import EpisodeJob, EpisodeOutcome, EpisodeRunner
 from agents.progress import RunProgress
+from agents.runtime_options import build_runtime_options
 from agents.provenance import git_revision, package_versions
 from envs.errors import UnknownIdError
 from envs.registry import get_family
@@ -47,6 +48,8 @@ class RunRequest:
     concurrency: int = 1
     resume_run_id: str | None = None
     name: str | None = None
+    executor: str = "local"                  # "local" (asyncio in this process) or "ray"
+    ray_address: str | None = None           # None: a private local Ray cluster
 
 
 @dataclass
@@ -111,7 +114,8 @@ def _request_from_config(config: RunConfig, base: RunRequest) -> RunRequest:
         runtime_env_options=base.runtime_env_options, agent_options=config.agent_options,
         task_ids=config.task_ids, split="all", limit=None, trials=config.trials, seed=config.seed,
         max_steps=config.max_steps, episode_timeout_s=config.episode_timeout_s,
-        concurrency=base.concurrency, resume_run_id=base.resume_run_id, name=config.name)
+        concurrency=base.concurrency, resume_run_id=base.resume_run_id, name=config.name,
+        executor=base.executor, ray_address=base.ray_address)
 
 
 async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = True,
@@ -120,7 +124,8 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
         run = await asyncio.to_thread(store.get_run, request.resume_run_id)
         request = _request_from_config(RunConfig.model_validate(run.config), request)
     family = get_family(request.env)
-    options = {**request.env_options, **request.runtime_env_options}
+    options = {**request.env_options, **build_runtime_options(request.env_options),
+               **request.runtime_env_options}
     problems = await asyncio.to_thread(family.preflight, **options)
     if problems:
         raise PreflightError("environment preflight failed:\n  - " + "\n  - ".join(problems))
@@ -141,7 +146,14 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
             for task in tasks for trial in range(request.trials) if (task.id, trial) not in finished]
     summary = RunSummary(run_id, request.env, request.agent, request.model, skipped=len(finished))
     factory = agent_factory or (lambda: make_agent(request.agent, **request.agent_options))
-    runner = EpisodeRunner(store, family, options, factory, request.env)
+    if request.executor == "ray":
+        from agents.ray_executor import RayEpisodeExecutor
+        runner: Any = RayEpisodeExecutor(store, request.env, request.env_options, request.agent,
+                                         request.agent_options, address=request.ray_address)
+    elif request.executor == "local":
+        runner = EpisodeRunner(store, family, options, factory, request.env)
+    else:
+        raise UnknownIdError("executor", request.executor, ("local", "ray"))
     semaphore = asyncio.Semaphore(max(1, request.concurrency))
     label = request.model or request.agent
 
@@ -159,6 +171,8 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
         status = RunStatus.FINISHED
     finally:
         await asyncio.to_thread(store.finish_run, run_id, status)
+        if request.executor == "ray":
+            runner.shutdown()
 
     for outcome in outcomes:
         summary.episodes += 1

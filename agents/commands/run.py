@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from agents.runner import PreflightError, RunRequest, RunSummary, execute_run
+from agents.runtime_options import check_simulator_models, simulator_model_names
 from agents.settings import ArtifactsOption, DbOption, open_store
 
 BASELINES = ("oracle", "noop", "random")
@@ -48,40 +49,6 @@ def _choose_models(model: str | None, base_url: str | None, console_err) -> list
     return ready
 
 
-def _user_models(env: str, user: str, user_model: str | None, judge_model: str | None,
-                 console_err) -> dict[str, Any]:
-    """tau2-lite's LLM user simulator and NL-assertion judge, built from the model registry.
-
-    With `--user llm` (the default) both default to the user model; with `--user scripted` a
-    judge is used only when `--judge-model` names one (NL-graded tasks otherwise end as
-    infrastructure errors that say so).
-    """
-    if env != "tau2-lite":
-        return {}
-    wanted: dict[str, str] = {}
-    if user == "llm":
-        models = _models_module()
-        wanted["user_model"] = user_model or models.DEFAULT_USER_MODEL
-        wanted["judge_model"] = judge_model or wanted["user_model"]
-    elif judge_model:
-        wanted["judge_model"] = judge_model
-    if not wanted:
-        return {}
-    models = _models_module()
-    from agents.models.preflight import check_models
-
-    report = check_models(sorted(set(wanted.values())))
-    problems = {k: v for k, v in report.items() if v}
-    if problems:
-        for name, problem in problems.items():
-            console_err(f"preflight: user simulator/judge model {name}: {problem}")
-        if user == "llm":
-            console_err("hint: pass --user scripted to run without an LLM user (replays, tests).")
-        raise typer.Exit(4)
-    return {option: models.make_chat_model(name, role="judge" if option == "judge_model" else "user_simulator")
-            for option, name in wanted.items()}
-
-
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
@@ -108,6 +75,8 @@ def register(app: typer.Typer) -> None:
         concurrency: Annotated[int, typer.Option(help="Episodes at once.")] = 1,
         resume: Annotated[str | None, typer.Option(help="Continue run RUN_ID: finished episodes are kept, the rest re-run.")] = None,
         name: Annotated[str | None, typer.Option(help="A label for the run.")] = None,
+        executor: Annotated[str, typer.Option(help="local (this process) or ray (episodes as Ray tasks; use a PostgreSQL --db for a multi-machine cluster).")] = "local",
+        ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address (default: a private local cluster).")] = None,
         json_summary: Annotated[bool, typer.Option("--json-summary", help="Print one JSON object per run at the end.")] = False,
         progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress bar.")] = True,
         db: DbOption = None,
@@ -131,7 +100,15 @@ def register(app: typer.Typer) -> None:
             plans = [(agent or "oracle", None)]
         else:
             plans = [("model", m) for m in _choose_models(model, base_url, err)]
-        runtime = _user_models(env, user, user_model, judge_model, err) if not resume else {}
+        if not resume:
+            env_options.update(simulator_model_names(env, user, user_model, judge_model))
+            problems = check_simulator_models(env_options)
+            for bad, problem in problems.items():
+                err(f"preflight: user simulator/judge model {bad}: {problem}")
+            if problems:
+                if user == "llm":
+                    err("hint: pass --user scripted to run without an LLM user (replays, tests).")
+                raise typer.Exit(4)
         store = open_store(db, artifacts)
         summaries: list[RunSummary] = []
         for agent_name, model_name in plans:
@@ -140,10 +117,10 @@ def register(app: typer.Typer) -> None:
                 "reasoning_effort": reasoning_effort, "max_images": max_images}.items() if v is not None}
             request = RunRequest(
                 env=env, agent=agent_name, model=model_name, env_options=env_options,
-                runtime_env_options=runtime, agent_options=agent_options if agent_name == "model" else {},
+                agent_options=agent_options if agent_name == "model" else {},
                 task_ids=_csv(tasks), split=split, limit=limit, trials=trials, seed=seed,
                 max_steps=max_steps, episode_timeout_s=timeout, concurrency=concurrency,
-                resume_run_id=resume, name=name)
+                resume_run_id=resume, name=name, executor=executor, ray_address=ray_address)
             try:
                 summary = asyncio.run(execute_run(request, store, show_progress=progress))
             except PreflightError as exc:
