@@ -225,6 +225,13 @@ class OpenAIComputerAgent(_ComputerAgent):
             message = result.message
             if not calls:
                 text = (message.get("content") or "").strip()
+                if not text:  # e.g. status "incomplete": the output budget went on reasoning
+                    status = (result.calls[-1].raw_response or {}).get("status")
+                    if not self._agent_error(f"the reply has neither a computer action nor a message "
+                                             f"(response status {status})"):
+                        return self._give_up(message)
+                    new = [{"role": "user", "content": CONTINUE}]
+                    continue
                 if text.endswith("?") and confirmations < self.settings.max_corrections:
                     confirmations += 1
                     self._note("confirmations", text)

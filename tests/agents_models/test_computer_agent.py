@@ -177,6 +177,17 @@ async def test_gpt_infeasible_confirmation_and_screenshot_only_batches(server: S
     await a.aclose()
 
 
+async def test_gpt_empty_or_incomplete_reply_is_an_agent_error(server: ScriptedServer) -> None:
+    incomplete = responses_reply([])
+    incomplete["status"] = "incomplete"
+    server.script("responses", incomplete, responses_reply([message("Done.")]))
+    a = agent("gpt-5.4-mini")
+    turn = await a.act(shot(0))
+    assert turn.actions == [{"action_type": "DONE"}]
+    assert "response status incomplete" in turn.output["agent_errors"][0]
+    await a.aclose()
+
+
 async def test_gpt_client_side_state_resends_history_with_last_screenshots(server: ScriptedServer) -> None:
     server.script("responses", *[responses_reply([computer_call([{"type": "wait"}])]) for _ in range(3)])
     a = agent("gpt-5.4-mini", responses_state="client", max_images=1)
