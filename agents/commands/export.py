@@ -72,6 +72,8 @@ def register(app: typer.Typer) -> None:
         max_images: Annotated[int | None, typer.Option(help="Keep only the last N screenshots in context")] = None,
         thinking: Annotated[str, typer.Option(help="keep: reasoning as reasoning_content; drop: leave it out")] = "drop",
         coordinates: Annotated[str, typer.Option(help="Qwen coordinate convention: relative (0-1000 grid) or absolute")] = "relative",
+        per_turn: Annotated[bool, typer.Option("--per-turn", help="One sample per model turn (the request and its reply): "
+                                               "trains every turn's reasoning under Qwen3.5's template")] = False,
         dedupe: Annotated[bool, typer.Option("--dedupe", help="Drop episodes repeating the actions of another on the same task")] = False,
         allow_test: Annotated[bool, typer.Option("--allow-test", help="Allow exporting test-split tasks")] = False,
         pairs: Annotated[bool, typer.Option("--pairs", help="Also write DPO preference pairs (pairs.jsonl)")] = False,
@@ -86,7 +88,7 @@ def register(app: typer.Typer) -> None:
             options = ExportOptions(
                 format=format, out_dir=out, env=env, domain=domain, models=models, runs=runs,
                 min_reward=min_reward, split=split, allow_test=allow_test, max_images=max_images,
-                thinking=thinking, coordinates=coordinates, dedupe=dedupe, pairs=pairs)
+                thinking=thinking, coordinates=coordinates, per_turn=per_turn, dedupe=dedupe, pairs=pairs)
         except ValidationError as exc:
             problems = "; ".join(f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
                                  for e in exc.errors())
@@ -102,13 +104,15 @@ def register(app: typer.Typer) -> None:
         finally:
             store.close()
         summary = {"out": str(report.out_dir), "format": report.format, "samples": report.samples,
+                   "episodes": report.episodes,
                    "steps": report.steps, "images": report.images, "pairs": report.pairs,
                    "skipped": report.skipped, "seconds": round(report.seconds, 2),
                    "manifest": str(report.manifest)}
         if json_summary:
             typer.echo(json.dumps(summary))
             return
-        typer.echo(f"exported {report.samples} samples ({report.steps} steps, {report.images} images"
+        typer.echo(f"exported {report.samples} samples from {report.episodes} episodes "
+                   f"({report.steps} steps, {report.images} images"
                    f"{f', {report.pairs} pairs' if pairs else ''}) as {report.format} to {report.out_dir}")
         for reason, n in sorted(report.skipped.items()):
             typer.echo(f"  skipped {n}: {reason}")

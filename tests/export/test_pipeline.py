@@ -185,6 +185,25 @@ def test_max_images_keeps_the_last_screenshots(run_export: Any) -> None:
         assert "image" not in kinds[:last_omitted]
 
 
+def test_per_turn_samples_train_every_turns_reasoning(run_export: Any, seeded: Any) -> None:
+    report = run_export("trl", per_turn=True, thinking="keep", max_images=1, models="qwen3.5-9b", env="osworld-lite")
+    rows = read_jsonl(report.out_dir / "data.jsonl")
+    index = _index(report)
+    assert report.episodes == 2 and report.samples == len(rows) == 2 * 4   # two episodes, 4 replies each
+    template = load_template()
+    reasonings = ["The Save button is at the top.", "Now type the text.", "Save with the shortcut.", "The file is saved."]
+    for rec, meta in zip(rows, index):
+        assert rec["messages"][-1]["role"] == "assistant"
+        assert all("reasoning_content" not in m for m in rec["messages"][:-1])
+        text = render(template, rec["messages"], rec["tools"])
+        # the turn's own reasoning is what the template renders for the reply it trains
+        last_reply = text.rsplit("<|im_start|>assistant\n", 1)[1]
+        assert last_reply.startswith(f"<think>\n{reasonings[meta['turn']]}\n</think>\n\n")
+        assert text.count(IMAGE_PAD) == len(rec["images"]) == 1   # the latest screenshot only
+    manifest = json.loads((report.out_dir / "manifest.json").read_text())
+    assert manifest["options"]["per_turn"] is True and manifest["counts"]["episodes"] == 2
+
+
 def test_thinking_drop_is_the_default(run_export: Any) -> None:
     report = run_export("openai")
     for rec in read_jsonl(report.out_dir / "data.jsonl"):

@@ -1,6 +1,7 @@
 """Stored episode -> finished `Sample`: pick the converter, then shape and scrub the result."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable
@@ -38,20 +39,53 @@ def action_signature(episode: EpisodeData) -> str:
 
 def to_sample(episode: EpisodeData, options: ExportOptions, scrubber: SecretScrubber,
               read: Callable[[str], bytes], spec_provider: SpecProvider | None = None) -> Sample:
-    """The training sample of one episode, ready for any format. Raises ConversionError."""
+    """The whole episode as one training sample, ready for any format. Raises ConversionError."""
+    sample = _raw_sample(episode, read, options, spec_provider)
+    return _finish(sample, options, scrubber)
+
+
+def to_samples(episode: EpisodeData, options: ExportOptions, scrubber: SecretScrubber,
+               read: Callable[[str], bytes], spec_provider: SpecProvider | None = None) -> list[Sample]:
+    """The episode's training samples: one, or with ``per_turn`` one per assistant turn."""
+    sample = _raw_sample(episode, read, options, spec_provider)
+    if not options.per_turn:
+        return [_finish(sample, options, scrubber)]
+    out = []
+    turn = 0
+    for i, message in enumerate(sample.messages):
+        if message["role"] != "assistant":
+            continue
+        # The request the model answered at this turn, and its answer. The live agents send no
+        # reasoning for earlier turns, so only this turn's is kept.
+        part = Sample(copy.deepcopy(sample.messages[: i + 1]), sample.tools, dict(sample.meta))
+        for earlier in part.messages[:-1]:
+            earlier.pop("reasoning_content", None)
+        part.meta["turn"] = turn
+        turn += 1
+        out.append(_finish(part, options, scrubber))
+    return out
+
+
+def _raw_sample(episode: EpisodeData, read: Callable[[str], bytes], options: ExportOptions,
+                spec_provider: SpecProvider | None) -> Sample:
     if episode_kind(episode) == "desktop":
         sample = desktop_sample(episode, read, options.coordinates)
     else:
         sample = tool_sample(episode, spec_provider)
-    if options.thinking == "drop":
-        drop_reasoning(sample.messages)
-    keep_last_images(sample.messages, options.max_images)
     meta = episode.meta
     sample.meta = {
         "episode_id": meta.id, "run_id": meta.run_id, "env": meta.env, "domain": meta.domain,
         "task_id": meta.task_id, "split": meta.split, "trial": meta.trial, "model": meta.producer,
         "reward": meta.reward, "success": meta.success,
     }
+    return sample
+
+
+def _finish(sample: Sample, options: ExportOptions, scrubber: SecretScrubber) -> Sample:
+    if options.thinking == "drop":
+        drop_reasoning(sample.messages)
+    # Applied to each sample as a whole, as the live agents do to each request.
+    keep_last_images(sample.messages, options.max_images)
     sample.messages = scrubber.scrub(sample.messages)
     sample.tools = scrubber.scrub(sample.tools)
     return sample

@@ -43,6 +43,7 @@ class Tally:
     """Counts gathered while exporting (small: keyed by env/domain/model/run, not by episode)."""
 
     samples: int = 0
+    episodes: int = 0
     steps: int = 0
     images: int = 0
     episodes_seen: int = 0
@@ -53,10 +54,14 @@ class Tally:
     source_runs: set[str] = field(default_factory=set)
     pairs: int = 0
 
-    def add(self, meta: dict[str, Any], steps: int, images: int) -> None:
+    def add_sample(self, images: int) -> None:
         self.samples += 1
-        self.steps += steps
         self.images += images
+
+    def add_episode(self, meta: dict[str, Any], steps: int) -> None:
+        """Counts per env/domain/model are of episodes (a per-turn export has more samples)."""
+        self.episodes += 1
+        self.steps += steps
         self.by_env[meta["env"]] += 1
         self.by_domain[f"{meta['env']}/{meta['domain']}"] += 1
         self.by_model[str(meta["model"])] += 1
@@ -74,6 +79,7 @@ def write_manifest(out_dir: Path, *, fmt: str, filters: dict[str, Any], shaping:
         "source_runs": sorted(tally.source_runs),
         "counts": {
             "samples": tally.samples,
+            "episodes": tally.episodes,
             "steps": tally.steps,
             "images": tally.images,
             "pairs": tally.pairs,

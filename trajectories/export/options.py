@@ -26,6 +26,10 @@ class ExportOptions(BaseModel):
     max_images: int | None = Field(default=None, ge=0)
     thinking: Literal["keep", "drop"] = "drop"
     coordinates: Literal["relative", "absolute"] = "relative"
+    # One sample per assistant turn (the request the model saw and its reply) instead of one per
+    # episode. Qwen3.5's template renders reasoning only after the last user message, so with
+    # thinking kept this is what trains every turn's reasoning.
+    per_turn: bool = False
     dedupe: bool = False
     pairs: bool = False
     # Streaming: episodes fetched from the store per query.
@@ -54,4 +58,4 @@ class ExportOptions(BaseModel):
             "env", "domain", "models", "runs", "min_reward", "split", "allow_test", "dedupe"})
 
     def shaping(self) -> dict[str, object]:
-        return self.model_dump(mode="json", include={"max_images", "thinking", "coordinates", "pairs"})
+        return self.model_dump(mode="json", include={"max_images", "thinking", "coordinates", "per_turn", "pairs"})

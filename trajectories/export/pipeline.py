@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from trajectories.export.convert import action_signature, to_sample
+from trajectories.export.convert import action_signature, to_sample, to_samples
 from trajectories.export.desktop import ConversionError
 from trajectories.export.formats.base import get_exporter
 from trajectories.export.images import ImageSink
@@ -43,6 +43,7 @@ class ExportReport:
     out_dir: Path
     format: str
     samples: int
+    episodes: int
     steps: int
     images: int
     pairs: int
@@ -126,10 +127,10 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
         defaultdict(lambda: ([], []))
     total = sum(1 for _ in source.rows()) if progress else None
 
-    def convert(row: Any) -> tuple[EpisodeData, Sample] | None:
+    def convert(row: Any) -> tuple[EpisodeData, list[Sample]] | None:
         episode = source.episode(row)
         try:
-            return episode, to_sample(episode, options, scrubber, store.get_artifact, spec_provider)
+            return episode, to_samples(episode, options, scrubber, store.get_artifact, spec_provider)
         except ConversionError as exc:
             tally.skipped[f"not convertible: {_reason(exc)}"] += 1
             return None
@@ -157,17 +158,18 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                 converted = convert(row)
                 if converted is None:
                     continue
-                episode, sample = converted
+                episode, samples = converted
                 if options.dedupe:
                     signature = action_signature(episode)
                     if signature in seen_signatures:
                         tally.skipped["duplicate action sequence"] += 1
                         continue
                     seen_signatures.add(signature)
-                exporter.write(sample)
-                index.write(json.dumps(sample.meta, ensure_ascii=False) + "\n")
-                tally.add(sample.meta, sum(1 for s in episode.steps if s.action is not None),
-                          len(sample.image_refs()))
+                for sample in samples:
+                    exporter.write(sample)
+                    index.write(json.dumps(sample.meta, ensure_ascii=False) + "\n")
+                    tally.add_sample(len(sample.image_refs()))
+                tally.add_episode(samples[0].meta, sum(1 for s in episode.steps if s.action is not None))
             if options.pairs:
                 _write_pairs(source, candidates, options, scrubber, images, spec_provider, tally)
     except BaseException:
@@ -180,7 +182,8 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
         out_dir, fmt=options.format, filters=options.filters(), shaping=options.shaping(), tally=tally,
         secrets_redacted=scrubber.count,
         extra={"index_file": INDEX_FILE, "data_files": [f.relative_to(out_dir).as_posix() for f in files]})
-    return ExportReport(out_dir=out_dir, format=options.format, samples=tally.samples, steps=tally.steps,
+    return ExportReport(out_dir=out_dir, format=options.format, samples=tally.samples,
+                        episodes=tally.episodes, steps=tally.steps,
                         images=tally.images, pairs=tally.pairs, skipped=dict(tally.skipped),
                         seconds=time.monotonic() - started, manifest=manifest, files=files)
 
