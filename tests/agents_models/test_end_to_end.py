@@ -7,6 +7,7 @@ infrastructure errors, with every model call (failed attempts too) in the store.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -158,6 +159,28 @@ async def test_endpoint_down_is_an_infra_error_then_resume_finishes(server: Scri
     request = RunRequest(env="tau2-lite", resume_run_id=summary.run_id, runtime_env_options={})
     resumed = await execute_run(request, store, show_progress=False)
     assert resumed.succeeded == 1 and resumed.errors == 0 and resumed.episodes == 1
+
+
+async def test_llm_user_simulator_through_the_registry_chat_model(server: ScriptedServer, store) -> None:
+    """GPT-5.4-mini as the agent (Responses API) and as tau2's LLM user (Chat Completions)."""
+    from agents.models import make_chat_model
+    gold = solution("tau2-lite", "create_task_1", **tau2_options("mock"))
+    options = {**tau2_options("mock"), "user": "llm"}
+    server.script("chat", chat_reply("Hi, I'm user_1. Please create a task called 'Important Meeting'."),
+                  chat_reply("Great, thanks! ###STOP###"))
+    server.script("responses", *gpt_tool_script(gold))
+    request = RunRequest(env="tau2-lite", agent="model", model="gpt-5.4-mini", env_options=options,
+                         runtime_env_options={"user_model": make_chat_model("gpt-5.4-mini")},
+                         agent_options={"model": "gpt-5.4-mini", **FAST}, task_ids=["create_task_1"])
+    summary = await execute_run(request, store, show_progress=False)
+    [episode] = list(store.iter_episodes(run_ids=[summary.run_id]))
+    assert episode.status == EpisodeStatus.SUCCEEDED and episode.termination == TerminationReason.USER_STOP
+    calls = store.get_model_calls(episode.id)
+    users = [c for c in calls if c.role == "user_simulator"]
+    assert len(users) == 2 and all(c.tokens_in > 0 and c.api == "chat" for c in users)
+    assert users[0].request["messages"][0]["role"] == "system"
+    first_agent_input = server.requests["responses"][0]["input"]
+    assert any("Important Meeting" in json.dumps(i) for i in first_agent_input)
 
 
 def test_cli_runs_a_model_through_the_endpoint_and_reports_dead_ones(server: ScriptedServer, tmp_path: Path) -> None:
