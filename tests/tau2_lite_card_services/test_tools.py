@@ -155,12 +155,17 @@ def test_contact_updates_are_validated_and_normalised(runtime):
     cust = next(iter(DB.customers.values()))
     assert "Invalid email" in call(runtime, "update_contact_info", customer_id=cust.customer_id, email="nope")[0]
     assert "Nothing to update" in call(runtime, "update_contact_info", customer_id=cust.customer_id)[0]
-    assert "zip" in call(runtime, "update_contact_info", customer_id=cust.customer_id,
-                         address={"line1": "1 A St", "city": "Austin", "state": "TX", "zip": "7870"})[0]
+    assert "zip" in call(runtime, "update_address", customer_id=cust.customer_id, line1="1 A St", city="Austin",
+                         state="TX", zip_code="7870")[0]
+    assert "two-letter" in call(runtime, "update_address", customer_id=cust.customer_id, line1="1 A St",
+                                city="Austin", state="Texas", zip_code="78701")[0]
     assert not runtime.db.changes()
     out, err = call(runtime, "update_contact_info", customer_id=cust.customer_id, phone="(512) 555 0100",
                     email="New.Mail@Example.com")
     assert not err and (out["phone"], out["email"]) == ("512-555-0100", "new.mail@example.com")
+    out, err = call(runtime, "update_address", customer_id=cust.customer_id, line1=" 1 A St ", city="Austin",
+                    state="tx", zip_code="78701")
+    assert not err and out["address"] == {"line1": "1 A St", "city": "Austin", "state": "TX", "zip": "78701"}
 
 
 def test_calculate_and_bad_arguments(runtime):

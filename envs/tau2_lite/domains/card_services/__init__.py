@@ -1,6 +1,6 @@
 """card_services: an original tau2-lite domain — a retail bank's card services desk.
 
-A seeded, generated DB (datagen.py, models in db.py), 23 agent tools (tools.py), a policy with
+A seeded, generated DB (datagen.py, models in db.py), 24 agent tools (tools.py), a policy with
 real decisions (policy.md), and a task generator (tasks.py, intents*.py) with a frozen held-out
 test set (test_tasks.json) and unlimited train tasks (`generate_train_tasks`).
 """

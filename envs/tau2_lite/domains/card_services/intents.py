@@ -253,7 +253,8 @@ def move_and_replace(ctx: Ctx, cust: Customer) -> Intent | None:
                   f"You moved to {where}. The chip of {_card_ref(card)} is damaged and you want a replacement card "
                   "sent to your new address.",
                   ["You want free standard shipping.", "You are happy to have your address on file updated."],
-                  actions=[call("update_contact_info", customer_id=cust.customer_id, address=address),
+                  actions=[call("update_address", customer_id=cust.customer_id, line1=address["line1"],
+                                city=address["city"], state=address["state"], zip_code=address["zip"]),
                            call("order_replacement", card_id=card.card_id, shipping_method="standard")],
                   touches=_ships(card) | {cust.customer_id},
                   policy="Lost, stolen and damaged cards; Contact information")

@@ -278,30 +278,46 @@ class CardServicesTools(CardLookupTools):
         return fee
 
     @tool(ToolType.WRITE)
-    def update_contact_info(self, customer_id: str, email: str | None = None, phone: str | None = None,
-                            address: Address | None = None) -> Customer:
-        """Update a customer's email, phone number and/or postal address. Give only what changes.
+    def update_contact_info(self, customer_id: str, email: str | None = None, phone: str | None = None) -> Customer:
+        """Update a customer's email address and/or phone number. Give only what changes.
 
         Args:
             customer_id: The customer id, such as 'cus_1a2b3c'.
             email: The new email address.
             phone: The new phone number, such as '312-555-0147'.
-            address: The new address (line1, city, state, zip).
         """
         customer = self._customer(customer_id)
-        if email is None and phone is None and address is None:
-            raise ValueError("Nothing to update: give an email, a phone number or an address")
+        if email is None and phone is None:
+            raise ValueError("Nothing to update: give an email address or a phone number")
         if email is not None and not _EMAIL.match(email.strip()):
             raise ValueError(f"Invalid email address '{email}'")
         new_phone = normalize_phone(phone) if phone is not None else None
-        if address is not None and not re.fullmatch(r"\d{5}", address.zip):
-            raise ValueError(f"Invalid zip code '{address.zip}': expected 5 digits")
         if email is not None:
             customer.email = email.strip().lower()
         if new_phone is not None:
             customer.phone = new_phone
-        if address is not None:
-            customer.address = address
+        return customer
+
+    @tool(ToolType.WRITE)
+    def update_address(self, customer_id: str, line1: str, city: str, state: str, zip_code: str) -> Customer:
+        """Replace a customer's postal address (where cards are shipped).
+
+        Args:
+            customer_id: The customer id, such as 'cus_1a2b3c'.
+            line1: The street address, such as '120 Orchard Ln'.
+            city: The city, such as 'Austin'.
+            state: The two-letter state code, such as 'TX'.
+            zip_code: The five-digit zip code, such as '78701'.
+        """
+        customer = self._customer(customer_id)
+        if not re.fullmatch(r"\d{5}", zip_code.strip()):
+            raise ValueError(f"Invalid zip code '{zip_code}': expected 5 digits")
+        if not re.fullmatch(r"[A-Za-z]{2}", state.strip()):
+            raise ValueError(f"Invalid state '{state}': expected a two-letter code such as 'TX'")
+        if not line1.strip() or not city.strip():
+            raise ValueError("The street address and the city are required")
+        customer.address = Address(line1=line1.strip(), city=city.strip(), state=state.strip().upper(),
+                                   zip=zip_code.strip())
         return customer
 
     # -- generic tools -------------------------------------------------------------------------
