@@ -133,9 +133,13 @@ class QwenComputerAgent(_ComputerAgent):
             try:
                 actions, parsed = self._convert(calls)
             except ActionConversionError as exc:
-                self.exchanges.append([assistant] + (
-                    [{"role": "tool", "tool_call_id": c.get("id") or "", "content": f"Error: {exc}"} for c in calls]
-                    if calls else []) + [{"role": "user", "content": QWEN_CORRECTION.format(error=exc)}])
+                fix = [assistant] + [{"role": "tool", "tool_call_id": c.get("id") or "", "content": f"Error: {exc}"}
+                                     for c in calls] + [{"role": "user", "content": QWEN_CORRECTION.format(error=exc)}]
+                # In the exchange that holds the current screenshot, so trimming never drops it.
+                if self.exchanges:
+                    self.exchanges[-1].extend(fix)
+                else:
+                    self.exchanges.append(fix)
                 if not self._agent_error(str(exc)):
                     return self._give_up(message)
                 continue

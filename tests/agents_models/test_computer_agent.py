@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from agents.agent import make_agent
+from agents.models.records import png_data_url
 from agents.observations import encode_png
 from envs.types import AgentSpec, TaskInfo
 from tests.agents_models.scripted_server import (
@@ -134,6 +135,8 @@ async def test_context_overflow_trims_history_and_is_recorded(server: ScriptedSe
     before, after = server.requests["chat"][-2]["messages"], server.requests["chat"][-1]["messages"]
     assert len(after) < len(before) and after[0] == before[0]      # system prompt kept
     assert after[1]["content"][0] == before[1]["content"][0]           # and the task
+    current = png_data_url(encode_png(shot(4)["screenshot"]))
+    assert images_in(after)[-1]["image_url"]["url"] == current           # and the current screen
     await a.aclose()
 
 
