@@ -15,12 +15,13 @@ from PIL import Image as PILImage
 from envs.errors import UnknownIdError
 from tests.export.conftest import FORMATS, ROOT, SECRET_ENV, read_jsonl
 from tests.export.qwen_template import IMAGE_PAD, load_template, render
-from tests.export.seed import ENV_SECRET, SECRET_KEY, H, W
+from tests.export.seed import ENV_SECRET, SECRET_KEY, H, W, seed_store, spec_provider
 from trajectories.export import (
     ExportError, ExportOptions, LeakGuardError, export_trajectories, verify_manifest,
 )
 from trajectories.export.formats.parquet import to_chat_messages
 from trajectories.export.sample import OMITTED_IMAGE_TEXT
+from trajectories.store import TrajectoryStore
 
 
 def _index(report: Any) -> list[dict[str, Any]]:
@@ -230,6 +231,20 @@ def test_bad_output_and_format_are_refused(seeded: Any, tmp_path: Path) -> None:
     with pytest.raises(UnknownIdError, match="Did you mean: swift"):
         export_trajectories(seeded.store, ExportOptions(format="swfit", out_dir=tmp_path / "x"))
     assert not (tmp_path / "x").exists()
+
+
+def test_a_missing_screenshot_skips_its_episode_only(tmp_path: Path) -> None:
+    store = TrajectoryStore(f"sqlite:///{tmp_path / 'runs.db'}", tmp_path / "artifacts")
+    store.upgrade()
+    seeded = seed_store(store)
+    victim = store.get_steps(seeded.episodes["gpt"])[2].observation_artifacts["screenshot"]
+    store.artifacts.path(victim).unlink()
+    report = export_trajectories(store, ExportOptions(format="trl", out_dir=tmp_path / "out"),
+                                 spec_provider=spec_provider)
+    assert report.samples == 4
+    assert report.skipped["screenshot unusable: screenshot … is missing from the artifact store"] == 1
+    assert seeded.episodes["gpt"] not in {m["episode_id"] for m in _index(report)}
+    assert verify_manifest(tmp_path / "out") == []
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

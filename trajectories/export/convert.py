@@ -88,4 +88,5 @@ def _finish(sample: Sample, options: ExportOptions, scrubber: SecretScrubber) ->
     keep_last_images(sample.messages, options.max_images)
     sample.messages = scrubber.scrub(sample.messages)
     sample.tools = scrubber.scrub(sample.tools)
+    sample.meta = scrubber.scrub(sample.meta)
     return sample

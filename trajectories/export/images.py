@@ -16,11 +16,15 @@ _EXT = {b"\x89PNG": "png", b"\xff\xd8\xff": "jpg", b"RIFF": "webp", b"GIF8": "gi
 ArtifactReader = Callable[[str], bytes]
 
 
+class ImageError(ValueError):
+    """A referenced screenshot is missing from the artifact store, corrupt, or not an image."""
+
+
 def image_ext(data: bytes) -> str:
     for magic, ext in _EXT.items():
         if data.startswith(magic):
             return ext
-    raise ValueError("artifact is not a PNG, JPEG, WebP or GIF image")
+    raise ImageError("artifact is not a PNG, JPEG, WebP or GIF image")
 
 
 class ImageSink:
@@ -35,9 +39,12 @@ class ImageSink:
         self.bytes_written = 0
 
     def read(self, sha256: str) -> bytes:
-        data = self._read(sha256)
+        try:
+            data = self._read(sha256)
+        except (KeyError, OSError) as exc:   # the store's ArtifactNotFoundError is a KeyError
+            raise ImageError(f"screenshot {sha256[:12]}… is missing from the artifact store") from exc
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise ValueError(f"artifact {sha256[:12]}… does not match its sha256 (corrupt store?)")
+            raise ImageError(f"screenshot {sha256[:12]}… does not match its sha256 (corrupt store?)")
         return data
 
     def path(self, sha256: str) -> str:

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from trajectories.export.convert import action_signature, to_sample, to_samples
 from trajectories.export.desktop import ConversionError
 from trajectories.export.formats.base import get_exporter
-from trajectories.export.images import ImageSink
+from trajectories.export.images import ImageError, ImageSink
 from trajectories.export.manifest import MANIFEST, Tally, write_manifest
 from trajectories.export.options import ExportOptions
 from trajectories.export.pairs import PairWriter
@@ -86,9 +86,16 @@ class _Source:
         return EpisodeData(meta=meta, steps=self.store.get_steps(row.id))
 
 
+def _check_images(sample: Sample, images: ImageSink) -> None:
+    """Every referenced screenshot readable and intact, before anything of the sample is written."""
+    for sha in dict.fromkeys(sample.image_refs()):
+        images.read(sha)
+
+
 def _reason(exc: Exception) -> str:
     """A short, episode-independent reason (so that skips of one kind add up)."""
     text = re.sub(r"^step \d+: ", "", str(exc)).split(" (")[0]
+    text = re.sub(r"[0-9a-f]{12}…", "…", text)
     return text[:100]
 
 
@@ -165,6 +172,12 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                         tally.skipped["duplicate action sequence"] += 1
                         continue
                     seen_signatures.add(signature)
+                try:
+                    for sample in samples:
+                        _check_images(sample, images)
+                except ImageError as exc:
+                    tally.skipped[f"screenshot unusable: {_reason(exc)}"] += 1
+                    continue
                 for sample in samples:
                     exporter.write(sample)
                     index.write(json.dumps(sample.meta, ensure_ascii=False) + "\n")
