@@ -60,6 +60,8 @@ class AgentSettings:
         settings.thinking = parse_thinking(settings.thinking)
         if settings.max_images < 1:
             raise ValueError("max_images must be at least 1")
+        if settings.coordinates not in (None, "relative", "absolute"):
+            raise ValueError(f"coordinates must be 'relative' (0–1000 grid) or 'absolute', got {settings.coordinates!r}")
         if settings.responses_state not in ("server", "client"):
             raise ValueError("responses_state must be 'server' or 'client'")
         return settings

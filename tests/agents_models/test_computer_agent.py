@@ -212,5 +212,7 @@ def test_bad_options_are_clear_errors() -> None:
         make_agent("model", model="qwen3.5-9b", max_image=3)
     with pytest.raises(ValueError, match="thinking must be on or off"):
         make_agent("model", model="qwen3.5-9b", thinking="maybe")
+    with pytest.raises(ValueError, match="coordinates must be"):
+        make_agent("model", model="qwen3.5-9b", coordinates="normalized")
     with pytest.raises(KeyError, match="Did you mean: qwen3.5-9b"):
         make_agent("model", model="qwen3.5-9")
