@@ -12,7 +12,6 @@ states compared.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import random
 import statistics

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from envs.tau2_lite.db import LiveDB
+from envs.tau2_lite.live import LiveDB
 from envs.tau2_lite.domain import Domain
 from envs.tau2_lite.tasks import EnvAssertion, EnvFunctionCall, InitialState
 from envs.tau2_lite.toolkit import Toolkit
