@@ -9,10 +9,14 @@ continuations. Images are ``{"type": "image"}`` placeholders: ``images`` lists t
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
+from trajectories.export.desktop import ConversionError
 from trajectories.export.formats.trl import trl_messages
-from trajectories.export.images import ImageSink
+from trajectories.export.images import ImageError, ImageSink
 from trajectories.export.sample import OMITTED_IMAGE_TEXT, Sample
 
 
@@ -101,3 +105,39 @@ class PairWriter:
         self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.written += 1
         return True
+
+
+def match_pairs(good: list[tuple[str, str]], bad: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(success id, failure id) pairs from (episode id, producer) lists, each episode used once:
+    a failure is matched with a success of the same model when there is one (on-policy
+    pairs), else with any success."""
+    unused = list(good)
+    pairs = []
+    for bad_id, producer in bad:
+        if not unused:
+            break
+        pick = next((g for g in unused if g[1] == producer), unused[0])
+        unused.remove(pick)
+        pairs.append((pick[0], bad_id))
+    return pairs
+
+
+def write_pairs(candidates: dict[tuple[str, str], tuple[list[tuple[str, str]], list[tuple[str, str]]]],
+                out_dir: Path, images: ImageSink, load: Callable[[str], Sample]) -> tuple[int, Counter[str]]:
+    """Write ``pairs.jsonl`` for every task with successes and failures; `load` converts an
+    episode (by id) into its whole-episode sample. Returns (pairs written, skip reasons)."""
+    skipped: Counter[str] = Counter()
+    with (out_dir / PairWriter.file_name).open("w", encoding="utf-8") as fh:
+        writer = PairWriter(fh, images)
+        for key in sorted(candidates):
+            for good_id, bad_id in match_pairs(*candidates[key]):
+                try:
+                    chosen, rejected = load(good_id), load(bad_id)
+                    writer.write(chosen, rejected)
+                except ConversionError:
+                    skipped["pair side not convertible"] += 1
+                except ImageError:
+                    skipped["pair screenshot unusable"] += 1
+        if writer.no_divergence:
+            skipped["pair without a differing assistant turn"] += writer.no_divergence
+    return writer.written, skipped

@@ -25,7 +25,7 @@ from trajectories.export.formats.base import get_exporter
 from trajectories.export.images import ImageError, ImageSink
 from trajectories.export.manifest import MANIFEST, Tally, write_manifest
 from trajectories.export.options import ExportOptions
-from trajectories.export.pairs import PairWriter
+from trajectories.export.pairs import write_pairs
 from trajectories.export.sample import EpisodeData, EpisodeMeta, Sample
 from trajectories.export.secrets import SecretScrubber
 from trajectories.export.tooluse import SpecProvider
@@ -184,7 +184,11 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                     tally.add_sample(len(sample.image_refs()))
                 tally.add_episode(samples[0].meta, sum(1 for s in episode.steps if s.action is not None))
             if options.pairs:
-                _write_pairs(source, candidates, options, scrubber, images, spec_provider, tally)
+                tally.pairs, pair_skips = write_pairs(
+                    candidates, options.out_dir, images,
+                    lambda episode_id: to_sample(source.episode(store.get_episode(episode_id)), options, scrubber,
+                                                 store.get_artifact, spec_provider))
+                tally.skipped.update(pair_skips)
     except BaseException:
         exporter.abort()
         index.close()
@@ -199,43 +203,6 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                         episodes=tally.episodes, steps=tally.steps,
                         images=tally.images, pairs=tally.pairs, skipped=dict(tally.skipped),
                         seconds=time.monotonic() - started, manifest=manifest, files=files)
-
-
-def match_pairs(good: list[tuple[str, str]], bad: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(success id, failure id) pairs, each episode used once: a failure is matched with a
-    success of the same model when there is one (on-policy pairs), else with any success."""
-    unused = list(good)
-    pairs = []
-    for bad_id, producer in bad:
-        if not unused:
-            break
-        pick = next((g for g in unused if g[1] == producer), unused[0])
-        unused.remove(pick)
-        pairs.append((pick[0], bad_id))
-    return pairs
-
-
-def _write_pairs(source: _Source, candidates: dict[tuple[str, str], tuple[list[tuple[str, str]], list[tuple[str, str]]]],
-                 options: ExportOptions, scrubber: SecretScrubber, images: ImageSink,
-                 spec_provider: SpecProvider | None, tally: Tally) -> None:
-    store = source.store
-    with (options.out_dir / PairWriter.file_name).open("w", encoding="utf-8") as fh:
-        writer = PairWriter(fh, images)
-        for key in sorted(candidates):
-            for good_id, bad_id in match_pairs(*candidates[key]):
-                samples = []
-                for episode_id in (good_id, bad_id):
-                    row = store.get_episode(episode_id)
-                    try:
-                        samples.append(to_sample(source.episode(row), options, scrubber,
-                                                 store.get_artifact, spec_provider))
-                    except ConversionError:
-                        tally.skipped["pair side not convertible"] += 1
-                        break
-                if len(samples) == 2 and writer.write(samples[0], samples[1]):
-                    tally.pairs += 1
-        if writer.no_divergence:
-            tally.skipped["pair without a differing assistant turn"] += writer.no_divergence
 
 
 __all__ = ["ExportError", "ExportReport", "MANIFEST", "export_trajectories"]
