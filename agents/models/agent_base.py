@@ -45,7 +45,7 @@ class AgentSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> "AgentSettings":
+    def from_options(cls, options: dict[str, Any]) -> AgentSettings:
         opts = dict(options)
         if not opts.get("model"):
             raise ValueError("the model agent needs a model (e.g. --model qwen3.5-9b)")

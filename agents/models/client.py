@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import openai
@@ -143,7 +143,7 @@ class ModelClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    started, t0 = datetime.now(timezone.utc), time.monotonic()
+                    started, t0 = datetime.now(UTC), time.monotonic()
                     try:
                         reply = await send()
                     except Exception as exc:

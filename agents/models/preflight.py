@@ -75,4 +75,4 @@ def check_models(names: list[str], base_url: str | None = None) -> dict[str, str
         return {}
     with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
         results: list[Any] = list(pool.map(one, names))
-    return dict(zip(names, results))
+    return dict(zip(names, results, strict=True))

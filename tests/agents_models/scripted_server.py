@@ -197,7 +197,7 @@ class ScriptedServer:
     async def _responses(self, request: Request) -> JSONResponse:
         return await self._answer("responses", request)
 
-    def start(self) -> "ScriptedServer":
+    def start(self) -> ScriptedServer:
         app = Starlette(routes=[
             Route("/v1/models", self._models, methods=["GET"]),
             Route("/v1/chat/completions", self._chat, methods=["POST"]),
@@ -223,7 +223,7 @@ class ScriptedServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "ScriptedServer":
+    def __enter__(self) -> ScriptedServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

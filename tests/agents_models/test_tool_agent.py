@@ -47,7 +47,7 @@ async def test_qwen_tool_calls_results_and_text_replies(server: ScriptedServer) 
     first = server.requests["chat"][0]
     assert first["messages"][0] == {"role": "system", "content": "# Retail policy\nBe helpful."}
     assert [t["function"]["name"] for t in first["tools"]] == ["get_order_details", "cancel_order"]
-    for action, result in zip(turn.actions, ["pending A", "pending B"]):
+    for action, result in zip(turn.actions, ["pending A", "pending B"], strict=True):
         obs = tool_result(action["id"], result)
         a.feedback(action, obs, {})
     turn = await a.act(obs)
