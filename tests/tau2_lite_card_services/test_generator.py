@@ -44,6 +44,10 @@ def test_generated_db_is_consistent():
         assert all(db.transactions[t].card_id == card.card_id for t in card.transaction_ids)
         assert card.card_id in db.accounts[card.account_id].card_ids
     assert sum(len(c.transaction_ids) for c in db.cards.values()) == len(db.transactions)
+    for customer in db.customers.values():
+        assert customer.customer_since >= customer.date_of_birth.replace(customer.date_of_birth[:4],
+                                                                         str(int(customer.date_of_birth[:4]) + 18), 1)
+        assert all(db.accounts[a].opened_on >= customer.customer_since for a in customer.account_ids)
     for dispute in db.disputes.values():
         assert db.transactions[dispute.transaction_id].dispute_id == dispute.dispute_id
     statuses = collections.Counter((c.status, c.frozen_by) for c in db.cards.values())

@@ -17,7 +17,7 @@ from envs.tau2_lite.domains.card_services.db import (
 )
 
 DB_SEED = 20260316
-N_CUSTOMERS = 160
+N_CUSTOMERS = 200
 TODAY = date(2026, 3, 16)          # the date the generated DB describes ("now" for the tools)
 
 FIRST = ("Ava Liam Noah Emma Olivia Mateo Sofia Ethan Mia Lucas Amara Kenji Priya Omar Lena Diego "
@@ -100,7 +100,8 @@ class _Gen:
                 self.used.update((phone, email))
                 break
         dob = self.day_between(date(1950, 1, 1), date(2004, 12, 31))
-        since = self.day_between(date(2010, 1, 1), TODAY - timedelta(days=60))
+        adult = date(dob.year + 18, dob.month, 28 if (dob.month, dob.day) == (2, 29) else dob.day)
+        since = self.day_between(max(date(2010, 1, 1), adult), TODAY - timedelta(days=60))
         address = Address(line1=f"{r.randint(10, 9899)} {r.choice(STREETS)}", city=city, state=state,
                           zip=f"{zip3}{r.randint(0, 99):02d}")
         return Customer(customer_id=self.uid("cus"), first_name=first, last_name=last, email=email,
@@ -111,9 +112,11 @@ class _Gen:
         product = r.choices(("classic", "gold", "platinum"), (5, 3, 2))[0]
         # A fifth of the accounts are young (under a year), so tenure rules bite.
         young = r.random() < 0.2
-        lo = TODAY - timedelta(days=330) if young else date.fromisoformat(cust.customer_since)
-        hi = TODAY - timedelta(days=45) if young else TODAY - timedelta(days=365)
-        opened = self.day_between(min(lo, hi), hi)
+        since = date.fromisoformat(cust.customer_since)
+        if young:
+            opened = self.day_between(max(since, TODAY - timedelta(days=330)), TODAY - timedelta(days=45))
+        else:
+            opened = self.day_between(since, max(since, TODAY - timedelta(days=365)))
         top = PRODUCT_MAX_LIMIT[product]
         limit = r.choice([top] if r.random() < 0.15 else list(range(max(1000, top // 5), top, 500)))
         balance = round(r.uniform(0, 0.85) * limit, 2)
@@ -144,8 +147,8 @@ class _Gen:
         number = luhn_complete(BIN[acc.product] + "".join(str(r.randrange(10)) for _ in range(9)))
         frozen_by = None
         if status == "frozen":
-            frozen_by = "bank" if r.random() < 0.35 else "customer"
-        pin = 0 if form == "virtual" or status != "active" else r.choices((0, 1, 2, 3), (70, 10, 8, 12))[0]
+            frozen_by = "bank" if r.random() < 0.45 else "customer"
+        pin = 0 if form == "virtual" or status != "active" else r.choices((0, 1, 2, 3), (64, 8, 8, 20))[0]
         card = Card(card_id=self.uid("card"), account_id=acc.account_id,
                     cardholder_name=f"{cust.first_name} {cust.last_name}".upper(), card_number=number,
                     last4=number[-4:], form=form, status=status, frozen_by=frozen_by,
@@ -171,6 +174,16 @@ class _Gen:
             country = r.choice(FOREIGN) if cat in ("travel", "restaurants") and r.random() < 0.3 else "United States"
             day = self.day_between(start, end)
             self.add_txn(card, day, amount, r.choice(names), cat, country)
+        if card.status == "active" and r.random() < 0.3:      # a purchase from yesterday, still pending
+            cat = r.choice(("restaurants", "clothing", "entertainment"))
+            names, lo, hi = MERCHANTS[cat]
+            self.add_txn(card, TODAY - timedelta(days=1), round(r.uniform(lo, hi), 2), r.choice(names), cat,
+                         "United States")
+        if acc.credit_limit * 0.8 > 2600 and card.status == "active" and r.random() < 0.3:   # a big-ticket purchase
+            cat = r.choice(("electronics", "travel"))
+            self.add_txn(card, self.day_between(TODAY - timedelta(days=55), TODAY - timedelta(days=3)),
+                         round(r.uniform(2600, min(6000, acc.credit_limit * 0.8)), 2), r.choice(MERCHANTS[cat][0]),
+                         cat, "United States")
         posted = [self.db.transactions[t] for t in card.transaction_ids
                   if self.db.transactions[t].date <= _d(TODAY - timedelta(days=4))
                   and self.db.transactions[t].category != "cash_withdrawal"]
@@ -240,7 +253,7 @@ class _Gen:
     def cards_for(self, acc: Account, cust: Customer) -> None:
         r = self.rng
         opened = date.fromisoformat(acc.opened_on)
-        status = r.choices(("active", "frozen", "lost_and_new"), (78, 14, 8))[0]
+        status = r.choices(("active", "frozen", "lost_and_new"), (74, 18, 8))[0]
         if status == "lost_and_new":
             old = self.card(acc, cust, "physical", r.choice(("lost", "stolen")), opened)
             self.transactions(old, acc, opened)
