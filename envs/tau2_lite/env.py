@@ -13,6 +13,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from envs.errors import InfrastructureError
 from envs.tau2_lite.domain import Domain
 from envs.tau2_lite.evaluator import grade
 from envs.tau2_lite.messages import JsonText, MessageAction, observation_json, parse_action
@@ -146,9 +147,15 @@ class Tau2Env(gym.Env):
     def _user_turn(self) -> list[dict[str, Any]]:
         """Let the user answer; its own tool calls run here. Returns the model calls made."""
         calls: list[dict[str, Any]] = []
+        empty_replies = 0
         for _ in range(MAX_USER_TOOL_ROUNDS):
             turn = self.user.respond(self.conversation)
             calls.extend(turn.model_calls)
+            if not turn.tool_calls and not (turn.content or "").strip():
+                empty_replies += 1   # a user model that says nothing: ask once more
+                if empty_replies > 1:
+                    raise InfrastructureError("the user simulator returned empty messages twice")
+                continue
             if turn.tool_calls:
                 self.conversation.append({"role": "user", "content": turn.content, "tool_calls": [
                     {**tc, "requestor": "user"} for tc in turn.tool_calls]})

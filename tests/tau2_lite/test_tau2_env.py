@@ -204,3 +204,15 @@ def test_family_listing_and_errors(retail_dir: Path) -> None:
     assert FAMILY.preflight(domain="retail", data_dir=str(retail_dir), user="scripted") == []
     with pytest.raises(UnknownIdError, match="retail"):
         FAMILY.list_tasks(domain="retial")
+
+
+def test_an_empty_user_reply_is_retried_once_then_an_infrastructure_error(mock_dir: Path) -> None:
+    from envs.errors import InfrastructureError
+    retried = ScriptedUserModel([ChatReply(content=""), ChatReply(content="Mark task_1 completed.")])
+    env = FAMILY.make("update_task_1", domain="mock", data_dir=str(mock_dir), user="llm", user_model=retried)
+    obs, info = env.reset(seed=0)
+    assert json.loads(obs)[-1]["content"] == "Mark task_1 completed." and len(info["model_calls"]) == 2
+    silent = ScriptedUserModel([ChatReply(content=None), ChatReply(content="  ")])
+    env = FAMILY.make("update_task_1", domain="mock", data_dir=str(mock_dir), user="llm", user_model=silent)
+    with pytest.raises(InfrastructureError, match="empty messages"):
+        env.reset(seed=0)
