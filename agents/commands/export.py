@@ -119,4 +119,26 @@ def register(app: typer.Typer) -> None:
         for (fam, dom), problem in provider.problems.items():
             typer.echo(f"  note: {fam}/{dom} spec from recorded requests ({problem})")
         if report.samples == 0:
-            typer.secho("nothing matched the filters; see `python -m agents list runs`", fg=typer.colors.YELLOW, err=True)
+            typer.secho("nothing was exported; " + _filter_hints(options, db, artifacts), fg=typer.colors.YELLOW, err=True)
+            raise typer.Exit(1)
+
+
+def _filter_hints(options: Any, db: str | None, artifacts: str | None) -> str:
+    """For filters that match no stored run: what the store does hold, closest first."""
+    import difflib
+
+    store = open_store(db, artifacts)
+    try:
+        runs = store.list_runs()
+    finally:
+        store.close()
+    known = {"env": {r.env for r in runs}, "models": {r.model or r.agent for r in runs},
+             "runs": {r.id for r in runs}}
+    hints = []
+    for name, values in known.items():
+        for given in getattr(options, name) or []:
+            if given not in values:
+                close = difflib.get_close_matches(given, sorted(values), n=3, cutoff=0.4)
+                hints.append(f"--{name} {given!r} matches no run" + (f" (did you mean {', '.join(close)}?)" if close else "")
+                             + f"; known: {', '.join(sorted(values)[:10]) or 'none'}")
+    return "; ".join(hints) or "see the skip reasons above and `python -m agents list runs`"

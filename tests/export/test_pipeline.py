@@ -267,3 +267,5 @@ def test_cli_export(seeded: Any, tmp_path: Path) -> None:
     assert refused.returncode == 2 and "--allow-test" in refused.stderr
     bad = _cli(["--format", "trl", "--out", str(tmp_path / "b"), "--thinking", "maybe"], env)
     assert bad.returncode == 2 and "--thinking" in bad.stderr
+    empty = _cli(["--format", "trl", "--out", str(tmp_path / "e"), "--models", "qwen3.5-9B", "--no-progress"], env)
+    assert empty.returncode == 1 and "did you mean qwen3.5-9b?" in empty.stderr
