@@ -44,8 +44,8 @@ def task_info(domain: Domain, task: Task) -> TaskInfo:
     crit = task.evaluation_criteria
     return TaskInfo(
         id=task.id, env="tau2-lite", domain=domain.name, split=domain.split_of(task.id),
-        instruction=str(task.user_scenario), has_solution=crit is not None, writes=writes,
-        metadata={"reward_basis": [b.value for b in task.reward_basis],
+        instruction=task.instruction_text, has_solution=crit is not None, writes=writes,
+        metadata={"user_scenario": str(task.user_scenario), "reward_basis": [b.value for b in task.reward_basis],
                   "needs_judge": bool(crit and crit.nl_assertions and "NL_ASSERTION" in task.reward_basis),
                   "gold_actions": len(task.gold_actions), "ticket": task.ticket})
 
