@@ -107,11 +107,13 @@ class Domain:
         except KeyError:
             raise UnknownIdError(f"{self.name} task", task_id, self.tasks) from None
 
+    @cached_property
+    def _train_ids(self) -> frozenset[str]:
+        return frozenset(self.splits().get("train", ()))
+
     def split_of(self, task_id: str) -> str:
-        sp = self.splits()
-        if task_id in set(sp.get("train", ())):
-            return "train"
-        return "test"
+        """"train" for tasks of the train split, else "test"."""
+        return "train" if task_id in self._train_ids else "test"
 
     def new_toolkits(self, seed: int = 0) -> tuple[Toolkit, Toolkit | None]:
         """Agent and user toolkits on fresh DBs, sharing one clock and one id generator."""
