@@ -11,7 +11,8 @@ from envs.tau2_lite.domains.card_services import (
     build_test_set, canonical_db, generate_task, generate_train_tasks, in_test_pool, load_test_set,
 )
 from envs.tau2_lite.domains.card_services.datagen import DB_SEED, generate_db
-from envs.tau2_lite.domains.card_services.domain import TEST_SET_FILE, gold_is_valid, header_of_test_set
+from envs.tau2_lite.domains.card_services.domain import TEST_SET_FILE, header_of_test_set
+from envs.tau2_lite.domains.card_services.tasks import gold_is_valid
 from envs.tau2_lite.domains.card_services.tasks import INTENTS
 from envs.tau2_lite.tasks import Task
 

@@ -9,7 +9,8 @@ import argparse
 import json
 import sys
 
-from envs.tau2_lite.domains.card_services.domain import TEST_SET_FILE, build_test_set
+from envs.tau2_lite.domains.card_services.domain import TEST_SET_FILE
+from envs.tau2_lite.domains.card_services.tasks import build_test_set
 
 
 def main(argv: list[str] | None = None) -> int:

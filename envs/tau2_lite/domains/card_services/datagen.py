@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from functools import lru_cache
 
 from envs.tau2_lite.domains.card_services.db import (
     PRODUCT_MAX_LIMIT, Account, Address, Card, CardServicesDB, CreditLimitChange, Customer,
@@ -287,3 +288,9 @@ def generate_db(seed: int = DB_SEED, n_customers: int = N_CUSTOMERS) -> CardServ
     for card in gen.db.cards.values():
         card.transaction_ids.sort(key=lambda t: (gen.db.transactions[t].date, t))
     return gen.db
+
+
+@lru_cache(maxsize=1)
+def canonical_db() -> CardServicesDB:
+    """The domain's DB (shared, never mutated: tools work on copies made by the framework)."""
+    return generate_db(DB_SEED, N_CUSTOMERS)

@@ -13,17 +13,23 @@ Splits are disjoint by construction: test tasks only use the customers of the he
 from __future__ import annotations
 
 import hashlib
+import json
 import random
+from functools import lru_cache
 from typing import Any
 
+from envs.tau2_lite.db import DBSource
 from envs.tau2_lite.domains.card_services import intents as ci
 from envs.tau2_lite.domains.card_services import intents_money as cm
+from envs.tau2_lite.domains.card_services.datagen import DB_SEED, canonical_db
 from envs.tau2_lite.domains.card_services.db import CardServicesDB, Customer
 from envs.tau2_lite.domains.card_services.intents import Ctx, Intent, call
+from envs.tau2_lite.replay import replay_gold
 from envs.tau2_lite.tasks import Task
 
 DOMAIN = "card_services"
 GENERATOR_VERSION = 1
+TEST_SET_VERSION = 1
 TEST_POOL_MODULUS = 4
 
 INTENTS = {f.__name__: f for f in (
@@ -186,3 +192,49 @@ def generate_task(task_id: str, db: CardServicesDB, split: str, seed: int | str,
                 return task
     raise ValueError(f"no {split} task could be generated for shape={shape} kinds={kinds} in {attempts} attempts "
                      f"(seed {seed})")
+
+
+def schedule_of_test_set() -> list[tuple[str, list[str]]]:
+    """The test set's make-up: every intent alone, pairs, decoys, calls for a relative."""
+    names = sorted(INTENTS)
+    plan = [("single", [n]) for n in names]
+    plan += [("double", ["*", "*"]) for _ in range(10)]
+    plan += [("decoy", ["*", d]) for d in sorted(DECOYS) for _ in range(2)]
+    plan += [("third_party", [k]) for k in ("freeze_misplaced", "limit_decrease", "update_contact")]
+    return plan
+
+
+def gold_is_valid(task: dict[str, Any]) -> bool:
+    """Every gold call succeeds on a fresh DB, and tasks with writes do change it."""
+    from envs.tau2_lite.domain import get_domain   # the domain module imports this one
+
+    domain = get_domain("card_services")
+    replay = replay_gold(domain, Task.model_validate(task))
+    if replay.failed:
+        return False
+    writes = any(domain.toolkit_class.mutates_state(a["name"]) for a in task["evaluation_criteria"]["actions"])
+    return not writes or bool(replay.runtime.db.changes())
+
+
+def build_test_set() -> dict[str, Any]:
+    db = canonical_db()
+    tasks = [generate_task(f"cs_test_{n:03d}", db, "test", n, shape=shape, kinds=kinds, validate=gold_is_valid)
+             for n, (shape, kinds) in enumerate(schedule_of_test_set())]
+    return {"domain": "card_services", "version": TEST_SET_VERSION, "generator_version": GENERATOR_VERSION,
+            "db_seed": DB_SEED, "db_hash": DBSource.from_model(db).fresh().hash(), "tasks": tasks}
+
+
+@lru_cache(maxsize=8)
+def _train(n: int, seed: int) -> str:
+    db = canonical_db()
+    rng = random.Random(f"card_services:train:{seed}")
+    tasks = [generate_task(f"cs_train_{seed}_{i:05d}", db, "train", rng.getrandbits(48), validate=gold_is_valid)
+             for i in range(n)]
+    return json.dumps(tasks)
+
+
+def generate_train_tasks(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """`n` train tasks (τ²-bench task dicts) from `seed`; the first k of n are the k of k."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return json.loads(_train(n, seed))
