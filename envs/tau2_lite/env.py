@@ -84,7 +84,9 @@ class Tau2Env(gym.Env):
         if options and options.get("task_id") is not None:
             self.task = self.domain.task(str(options["task_id"]))
             self.task_info = task_info(self.domain, self.task)
-        self.runtime = Runtime(self.domain, seed=seed or 0)
+        # Ids and time must not depend on the episode seed: the DB reward compares this state
+        # with the gold actions replayed on a runtime built the same way.
+        self.runtime = Runtime(self.domain)
         self.runtime.apply_initial_state(self.task.initial_state)
         self.user: UserSimulator = (LLMUser(self.user_model) if self.user_kind == "llm"
                                     else (self.scripted_user or ScriptedUser()))
