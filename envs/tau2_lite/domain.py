@@ -188,6 +188,15 @@ def register_domain(cls: type[Domain]) -> type[Domain]:
     return cls
 
 
+def unregister_domain(name: str) -> None:
+    """Forget a registered domain (its cached instances and its gymnasium id too)."""
+    _DOMAINS.pop(name, None)
+    gym.registry.pop(f"tau2-lite/{name}", None)
+    with _LOCK:
+        for key in [k for k in _INSTANCES if k[0] == name]:
+            del _INSTANCES[key]
+
+
 def get_domain_class(name: str) -> type[Domain]:
     if name not in _DOMAINS and name in BUILTIN_DOMAINS:
         try:

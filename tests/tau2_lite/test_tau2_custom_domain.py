@@ -3,14 +3,16 @@ deterministic clock and id generator, tasks built in code."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 
 import gymnasium as gym
+import pytest
 from pydantic import BaseModel
 
 from envs.tau2_lite import Tau2Env
 from envs.tau2_lite.db import DB, DBSource
-from envs.tau2_lite.domain import Domain, get_domain, register_domain
+from envs.tau2_lite.domain import Domain, get_domain, list_domains, register_domain, unregister_domain
 from envs.tau2_lite.tasks import Task
 from envs.tau2_lite.toolkit import Toolkit, ToolType, tool
 from envs.types import Termination
@@ -39,7 +41,6 @@ class DeskTools(Toolkit):
         return ticket
 
 
-@register_domain
 class HelpDesk(Domain):
     name = "test_help_desk"
     description = "A help desk used by the tests."
@@ -62,6 +63,14 @@ class HelpDesk(Domain):
 
     def splits(self) -> dict[str, list[str]]:
         return {"train": ["desk_0", "desk_1"], "test": ["desk_2"]}
+
+
+@pytest.fixture(autouse=True)
+def help_desk() -> Iterator[None]:
+    register_domain(HelpDesk)   # registered only while these tests run
+    yield
+    unregister_domain(HelpDesk.name)
+    assert HelpDesk.name not in list_domains() and "tau2-lite/test_help_desk" not in gym.registry
 
 
 def test_generated_ids_and_dates_replay_exactly_whatever_the_episode_seed() -> None:
