@@ -35,6 +35,9 @@ def test_authentication_lookups(runtime):
                     date_of_birth="1900-01-01", zip_code=cust.address.zip)
     assert err and "do not match" in out
     out, err = call(runtime, "verify_customer_identity", customer_id=cust.customer_id,
+                    date_of_birth=cust.date_of_birth.replace("-", ""), zip_code=f" {cust.address.zip} ")
+    assert not err, out
+    out, err = call(runtime, "verify_customer_identity", customer_id=cust.customer_id,
                     date_of_birth="01/02/1980", zip_code=cust.address.zip)
     assert err and "YYYY-MM-DD" in out
 
@@ -163,6 +166,9 @@ def test_contact_updates_are_validated_and_normalised(runtime):
     out, err = call(runtime, "update_contact_info", customer_id=cust.customer_id, phone="(512) 555 0100",
                     email="New.Mail@Example.com")
     assert not err and (out["phone"], out["email"]) == ("512-555-0100", "new.mail@example.com")
+    other = list(DB.customers.values())[1]
+    out, err = call(runtime, "update_contact_info", customer_id=cust.customer_id, phone=other.phone)
+    assert err and "another customer" in out
     out, err = call(runtime, "update_address", customer_id=cust.customer_id, line1=" 1 A St ", city="Austin",
                     state="tx", zip_code="78701")
     assert not err and out["address"] == {"line1": "1 A St", "city": "Austin", "state": "TX", "zip": "78701"}

@@ -292,8 +292,12 @@ class CardServicesTools(CardLookupTools):
         if email is not None and not _EMAIL.match(email.strip()):
             raise ValueError(f"Invalid email address '{email}'")
         new_phone = normalize_phone(phone) if phone is not None else None
-        if email is not None:
-            customer.email = email.strip().lower()
+        new_email = email.strip().lower() if email is not None else None
+        for other in self.db.customers.values():
+            if other.customer_id != customer_id and (other.email == new_email or other.phone == new_phone):
+                raise ValueError("This email address or phone number belongs to another customer")
+        if new_email is not None:
+            customer.email = new_email
         if new_phone is not None:
             customer.phone = new_phone
         return customer

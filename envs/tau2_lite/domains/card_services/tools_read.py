@@ -93,8 +93,8 @@ class CardLookupTools(Toolkit):
             zip_code: The zip code the customer gives, such as '60614'.
         """
         customer = self._customer(customer_id)
-        _iso(date_of_birth, "date of birth")
-        if customer.date_of_birth != date_of_birth or customer.address.zip != zip_code.strip():
+        born = _iso(date_of_birth.strip(), "date of birth").isoformat()
+        if customer.date_of_birth != born or customer.address.zip != zip_code.strip():
             raise ValueError("Identity verification failed: the details do not match our records")
         return f"Identity verified for customer {customer_id}"
 
