@@ -103,3 +103,17 @@ async def test_gpt_endpoint_down_is_infrastructure(server: ScriptedServer) -> No
     turn = await a.act(user("hi"))
     assert turn.infra_error and turn.actions == [] and len(turn.model_calls) == 2
     await a.aclose()
+
+
+async def test_qwen_context_overflow_drops_the_oldest_messages(server: ScriptedServer) -> None:
+    from tests.agents_models.scripted_server import context_overflow
+    server.script("chat", *[chat_reply(f"answer {i}") for i in range(4)], context_overflow(), chat_reply("short"))
+    a = agent("qwen3.5-9b")
+    for i in range(5):
+        turn = await a.act(user(f"question {i}"))
+    assert turn.actions == [{"type": "message", "content": "short"}]
+    assert "context_trimmed" in turn.output and turn.model_calls[0].error
+    before, after = server.requests["chat"][-2]["messages"], server.requests["chat"][-1]["messages"]
+    assert after[0] == before[0] and after[-1] == before[-1] == {"role": "user", "content": "question 4"}
+    assert len(after) < len(before)
+    await a.aclose()
