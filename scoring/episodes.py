@@ -61,7 +61,8 @@ class EpisodeSummary(BaseModel):
 
     @property
     def solved(self) -> bool:
-        return self.status == SUCCEEDED or (self.evaluated and bool(self.success))
+        """The status is authoritative (the runner sets it from the evaluator's verdict)."""
+        return self.status == SUCCEEDED
 
     @property
     def task_key(self) -> tuple[str, str, str]:

@@ -13,14 +13,14 @@ averaged over tasks, for k = 1 … the smallest n in the group (so every task co
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
 from pydantic import BaseModel, Field
-from scipy.special import comb
 from statsmodels.stats.proportion import proportion_confint
 
-from scoring.episodes import EpisodeSummary
+from scoring.episodes import ERROR, EVALUATED, SUCCEEDED, EpisodeSummary
 
 CONFIDENCE = 0.95
 
@@ -46,13 +46,13 @@ def _check(n: int, c: int, k: int) -> None:
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Probability that at least one of k trials drawn from n (c successful) succeeds."""
     _check(n, c, k)
-    return 1.0 - float(comb(n - c, k, exact=True)) / float(comb(n, k, exact=True))
+    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
 def pass_hat_k(n: int, c: int, k: int) -> float:
     """Probability that all k trials drawn from n (c successful) succeed (τ-bench's pass^k)."""
     _check(n, c, k)
-    return float(comb(c, k, exact=True)) / float(comb(n, k, exact=True))
+    return math.comb(c, k) / math.comb(n, k)
 
 
 class GroupMetrics(BaseModel):
@@ -86,10 +86,10 @@ def task_counts(episodes: Iterable[EpisodeSummary]) -> dict[Hashable, tuple[int,
     """(graded trials n, successes c) per task key."""
     counts: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
     for ep in episodes:
-        if ep.evaluated:
+        if ep.status in EVALUATED:
             entry = counts[ep.task_key]
             entry[0] += 1
-            entry[1] += int(ep.solved)
+            entry[1] += ep.status == SUCCEEDED
     return {key: (n, c) for key, (n, c) in counts.items()}
 
 
@@ -108,33 +108,40 @@ def pass_k_table(counts: dict[Hashable, tuple[int, int]]) -> tuple[dict[int, flo
 
 def compute_metrics(episodes: Iterable[EpisodeSummary]) -> GroupMetrics:
     """All figures for one group of episodes (one model/agent × env × domain × split)."""
-    episodes = list(episodes)
-    graded = [ep for ep in episodes if ep.evaluated]
-    infra = [ep for ep in episodes if ep.infra_error]
-    m = GroupMetrics(
-        infra_errors=len(infra),
-        infra_cost_usd=sum(ep.cost_usd for ep in infra),
-        unfinished=sum(1 for ep in episodes if not ep.evaluated and not ep.infra_error),
-    )
-    if not graded:
+    counts: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
+    n = successes = infra = unfinished = steps = tokens_in = tokens_out = 0
+    cost = wall = infra_cost = 0.0
+    for ep in episodes:  # one pass over plain locals: leaderboards group 10⁵ episodes and more
+        status = ep.status
+        if status in EVALUATED:
+            solved = status == SUCCEEDED
+            n += 1
+            successes += solved
+            entry = counts[(ep.env, ep.domain, ep.task_id)]
+            entry[0] += 1
+            entry[1] += solved
+            steps += ep.steps
+            tokens_in += ep.tokens_in
+            tokens_out += ep.tokens_out
+            cost += ep.cost_usd
+            wall += ep.wall_time_s
+        elif status == ERROR:
+            infra += 1
+            infra_cost += ep.cost_usd
+        else:
+            unfinished += 1
+    m = GroupMetrics(infra_errors=infra, infra_cost_usd=infra_cost, unfinished=unfinished)
+    if not n:
         return m
-    n = len(graded)
-    m.episodes = n
-    m.successes = sum(1 for ep in graded if ep.solved)
-    m.success_rate = m.successes / n
-    m.ci_low, m.ci_high = wilson_interval(m.successes, n)  # type: ignore[misc]
-    counts = task_counts(graded)
-    m.tasks = len(counts)
-    m.trials_per_task = min(n_ for n_, _ in counts.values())
-    m.pass_at_k, m.pass_hat_k = pass_k_table(counts)
-    m.mean_steps = sum(ep.steps for ep in graded) / n
-    m.tokens_in = sum(ep.tokens_in for ep in graded)
-    m.tokens_out = sum(ep.tokens_out for ep in graded)
-    m.mean_tokens_in = m.tokens_in / n
-    m.mean_tokens_out = m.tokens_out / n
-    m.cost_usd = sum(ep.cost_usd for ep in graded)
-    m.cost_per_episode = m.cost_usd / n
-    m.cost_per_success = m.cost_usd / m.successes if m.successes else None
-    m.wall_time_s = sum(ep.wall_time_s for ep in graded)
-    m.mean_wall_time_s = m.wall_time_s / n
-    return m
+    task_nc = {key: (nc[0], nc[1]) for key, nc in counts.items()}
+    at_k, hat_k = pass_k_table(task_nc)
+    low, high = wilson_interval(successes, n)  # type: ignore[misc]
+    return GroupMetrics(
+        episodes=n, successes=successes, success_rate=successes / n, ci_low=low, ci_high=high,
+        tasks=len(task_nc), trials_per_task=min(n_ for n_, _ in task_nc.values()),
+        pass_at_k=at_k, pass_hat_k=hat_k, mean_steps=steps / n,
+        tokens_in=tokens_in, tokens_out=tokens_out, mean_tokens_in=tokens_in / n, mean_tokens_out=tokens_out / n,
+        cost_usd=cost, cost_per_episode=cost / n, cost_per_success=cost / successes if successes else None,
+        wall_time_s=wall, mean_wall_time_s=wall / n,
+        infra_errors=infra, infra_cost_usd=infra_cost, unfinished=unfinished,
+    )

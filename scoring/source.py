@@ -66,6 +66,9 @@ class StoreSource:
         info = self.store.get_artifact_info(sha256)
         return self.store.get_artifact(sha256), info.mime
 
+    def blob(self, sha256: str) -> bytes:
+        return self.store.get_artifact(sha256)
+
     def mime(self, sha256: str) -> str:
         return self.store.get_artifact_info(sha256).mime
 

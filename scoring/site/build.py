@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,38 +43,53 @@ def _write(path: Path, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+def sniff_mime(data: bytes) -> str | None:
+    """The image type from its first bytes (saves a database lookup per screenshot)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    return None
+
+
 def build_site(source: StoreSource, out_dir: str | Path) -> BuildReport:
     """Render the leaderboard, the task matrix and every episode page into `out_dir`."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    art_dir = out / "artifacts"
+    art_dir.mkdir(parents=True, exist_ok=True)
     episodes = source.episodes()
     _write(out / "style.css", stylesheet())
     _write(out / "index.html", render_index(episodes, source.runs(episodes), root=""))
     _write(out / "tasks.html", render_tasks(episodes, root=""))
 
-    mime = lru_cache(maxsize=None)(source.mime)
-    wanted: set[str] = set()
+    # Screenshots already copied by an earlier build (names are "<sha256>.<ext>").
+    names = {p.name.split(".", 1)[0]: p.name for p in art_dir.iterdir() if not p.name.startswith(".")}
+    copied, missing = 0, []
 
     def image_url(sha: str) -> str:
-        wanted.add(sha)
-        return f"../artifacts/{artifact_name(sha, mime(sha))}"
+        """Copy the artifact on first sight (its bytes tell its type) and link to the copy."""
+        nonlocal copied
+        name = names.get(sha)
+        if name is None:
+            try:
+                data = source.blob(sha)
+                mime = sniff_mime(data) or source.mime(sha)
+            except Exception as exc:  # a lost blob must not stop the rest of the site
+                log.warning("artifact %s is missing: %s", sha, exc)
+                missing.append(sha)
+                name = names[sha] = artifact_name(sha, "application/octet-stream")
+                return f"../artifacts/{name}"
+            name = names[sha] = artifact_name(sha, mime)
+            _write(art_dir / name, data)
+            copied += 1
+        return f"../artifacts/{name}"
 
     for ep in episodes:
         view = source.episode_view(ep, image_url)
         _write(out / "episodes" / page_name(ep.episode_id), render_episode(view, root="../"))
-
-    copied, missing = 0, []
-    for sha in sorted(wanted):
-        target = out / "artifacts" / artifact_name(sha, mime(sha))
-        if target.is_file():
-            continue
-        try:
-            data, _ = source.artifact(sha)
-        except Exception as exc:  # a lost blob must not stop the rest of the site
-            log.warning("artifact %s is missing: %s", sha, exc)
-            missing.append(sha)
-            continue
-        _write(target, data)
-        copied += 1
     return BuildReport(out_dir=str(out), episodes=len(episodes), pages=len(episodes) + 2,
                        artifacts_copied=copied, artifacts_missing=missing)

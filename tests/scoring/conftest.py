@@ -152,13 +152,32 @@ def seed_store(store) -> dict:
     return ids
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
+def _open_seeded(root):
     from trajectories.store import TrajectoryStore
 
-    root = tmp_path_factory.mktemp("seeded")
     store = TrajectoryStore(f"sqlite:///{root / 'runs.db'}", root / "artifacts")
     store.upgrade()
-    ids = seed_store(store)
+    return store, seed_store(store)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("seeded")
+    store, ids = _open_seeded(root)
     yield store, ids, root
     store.close()
+
+
+@pytest.fixture
+def make_store():
+    """Seed a fresh store under a directory (for tests that change it)."""
+    opened = []
+
+    def make(root):
+        store, ids = _open_seeded(root)
+        opened.append(store)
+        return store, ids
+
+    yield make
+    for store in opened:
+        store.close()
