@@ -100,6 +100,9 @@ class DBSource:
         for name, info in schema.model_fields.items():
             value = raw.get(name, _ABSENT)
             if name in self.table_models:
+                if value is not _ABSENT and not isinstance(value, dict):
+                    raise ValueError(f"{origin}: {name} must be an object of records keyed by id, "
+                                     f"got {type(value).__name__}")
                 self.raw_tables[name] = {} if value is _ABSENT else dict(value)
             else:
                 self.fields[name] = value

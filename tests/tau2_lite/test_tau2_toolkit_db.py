@@ -209,3 +209,10 @@ def test_peek_and_scan_read_without_copying_but_see_this_dbs_changes() -> None:
     assert src.fresh().notes.peek("n1").text == "hello"
     with pytest.raises(KeyError):
         db.notes.peek("n2")
+
+
+def test_a_table_that_is_not_an_object_is_rejected() -> None:
+    with pytest.raises(ValueError, match="notes must be an object of records"):
+        DBSource(NotesDB, {"notes": [{"note_id": "n1", "text": "x"}]})
+    with pytest.raises(ValueError, match="missing DB field"):
+        DBSource(NotesDB, {})
