@@ -21,7 +21,7 @@ from agents.formats import (
 from agents.formats.qwen_computer import (
     AFTER_ACTION, CORRECTION, EXECUTED, OMITTED_SCREENSHOT, SYSTEM_PROMPT, TASK_PROMPT, TOOL_NAME,
 )
-from agents.models.agent_base import AgentSettings, ModelDrivenAgent
+from agents.models.agent_base import AgentSettings, ModelDrivenAgent, replayable_calls
 from agents.models.client import ContextWindowExceeded, EndpointUnavailable
 from agents.models.records import png_data_url
 from agents.observations import encode_png
@@ -128,7 +128,8 @@ class QwenComputerAgent(_ComputerAgent):
             self._calls.extend(result.calls)
             message = result.message
             calls = message.get("tool_calls") or []
-            assistant = {"role": "assistant", "content": message.get("content") or "", "tool_calls": calls} \
+            assistant = {"role": "assistant", "content": message.get("content") or "",
+                         "tool_calls": replayable_calls(calls)} \
                 if calls else {"role": "assistant", "content": message.get("content") or ""}
             try:
                 actions, parsed = self._convert(calls)

@@ -17,7 +17,7 @@ from agents.formats import (
     ActionConversionError, chat_tool_call_to_env, chat_tools_to_responses, observation_to_chat,
     response_function_call_to_env,
 )
-from agents.models.agent_base import AgentSettings, ModelDrivenAgent
+from agents.models.agent_base import AgentSettings, ModelDrivenAgent, replayable_calls
 from agents.models.client import ContextWindowExceeded, EndpointUnavailable
 from envs.types import AgentSpec, TaskInfo
 
@@ -94,7 +94,8 @@ class ChatToolAgent(_ToolAgent):
                 actions = [chat_tool_call_to_env(c, self.tool_names) for c in calls] or \
                     [{"type": "message", "content": text}]
             except ActionConversionError as exc:
-                self.messages.append({"role": "assistant", "content": text, **({"tool_calls": calls} if calls else {})})
+                self.messages.append({"role": "assistant", "content": text,
+                                      **({"tool_calls": replayable_calls(calls)} if calls else {})})
                 fix = CORRECTION.format(error=exc)
                 self.messages.extend([{"role": "tool", "tool_call_id": c["id"], "content": fix} for c in calls]
                                      or [{"role": "user", "content": fix}])

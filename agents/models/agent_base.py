@@ -8,6 +8,7 @@ history and tries again; each trim is recorded in the turn's output.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,3 +119,22 @@ class ModelDrivenAgent:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def replayable_calls(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tool calls safe to send back in history: vLLM parses every ``arguments`` string as JSON
+    for the chat template, so a malformed one would make the next request fail. Those become
+    ``"{}"`` (the corrective tool message quotes what was wrong)."""
+    out = []
+    for call in calls:
+        fn = dict(call.get("function") or {})
+        args = fn.get("arguments")
+        if not isinstance(args, dict):
+            try:
+                ok = isinstance(json.loads(args or "{}"), dict)
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                fn["arguments"] = "{}"
+        out.append({**call, "function": fn})
+    return out

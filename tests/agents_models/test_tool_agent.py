@@ -72,6 +72,10 @@ async def test_qwen_bad_tool_calls_are_corrected(server: ScriptedServer) -> None
     assert "unknown tool 'refund_everything'" in errors[0] and "not valid JSON" in errors[1] and "empty" in errors[2]
     second = server.requests["chat"][1]["messages"]
     assert second[-1]["role"] == "tool" and second[-1]["content"].startswith("Error: unknown tool")
+    third = server.requests["chat"][2]["messages"]
+    # the malformed arguments go back as "{}" (vLLM parses history arguments as JSON)
+    assert third[-2]["tool_calls"][0]["function"]["arguments"] == "{}"
+    assert "not valid JSON" in third[-1]["content"] and '{"order_id": ' in third[-1]["content"]
     await a.aclose()
 
 
