@@ -27,6 +27,7 @@ from trajectories.store import TrajectoryStore
 W, H = 320, 200
 SECRET_KEY = "sk-proj-Abc123Def456Ghi789Jkl012"
 ENV_SECRET = "tok-7f3a9c2e55b1"   # the value of a *_TOKEN env var passed to the export
+GREETING = "Hi! How can I help you today?"
 TAU2_POLICY = "# Retail agent policy\nAlways confirm before cancelling an order."
 TAU2_TOOLS = [
     {"type": "function", "function": {
@@ -183,7 +184,14 @@ def record_tau2(store: TrajectoryStore, run_id: str, task_id: str, trial: int, s
                 with_calls: bool = True) -> str:
     rec = Recorder(store, run_id, "tau2-lite", "retail", task_id, "train", trial)
     user = f"Hi, please cancel order #W1001. My token is {ENV_SECRET}."
-    rec.step(action=None, obs={"messages": [{"role": "user", "content": user}]})
+    opening: list[dict[str, Any]] = [{"role": "assistant", "content": GREETING}, {"role": "user", "content": user}]
+    if not with_calls:   # the oracle's task carries a conversation prefix (τ² message_history)
+        opening = [{"role": "assistant", "content": None, "tool_calls": [
+                       {"id": "h1", "type": "function",
+                        "function": {"name": "get_order_details", "arguments": json.dumps({"order_id": "#W0"})}}]},
+                   {"role": "tool", "tool_call_id": "h1", "name": "get_order_details",
+                    "content": json.dumps({"order_id": "#W0", "status": "delivered"}), "error": False}] + opening
+    rec.step(action=None, obs={"messages": opening})
 
     def act(action: dict[str, Any], new: list[dict[str, Any]], reasoning: str | None = None,
             terminated: bool = False, same_turn: bool = False) -> None:

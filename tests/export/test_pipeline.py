@@ -131,7 +131,7 @@ def test_preference_pairs(full_exports: dict, seeded: Any) -> None:
     tau2 = by_env["tau2-lite"]
     assert tau2["chosen_episode_id"] == seeded.episodes["tau2"]
     assert tau2["rejected_episode_id"] == seeded.episodes["tau2-fail"]
-    assert [m["role"] for m in tau2["prompt"]] == ["system", "user"]
+    assert [m["role"] for m in tau2["prompt"]] == ["system", "assistant", "user"]   # greeting, request
     assert tau2["chosen"][0]["tool_calls"][0]["function"]["name"] == "get_order_details"
     assert tau2["rejected"][0]["content"] == "Sorry, I cannot cancel orders."
     desk = by_env["osworld-lite"]

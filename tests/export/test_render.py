@@ -9,7 +9,7 @@ import pytest
 
 from tests.export.conftest import FORMATS, read_jsonl
 from tests.export.qwen_template import IMAGE_PAD, READERS, load_template, read_parquet_row, render
-from tests.export.seed import GPT_EXPECTED_QWEN, GPT_FINAL, QWEN_CALLS, TAU2_POLICY, TAU2_TOOLS, H, W
+from tests.export.seed import GPT_EXPECTED_QWEN, GPT_FINAL, GREETING, QWEN_CALLS, TAU2_POLICY, TAU2_TOOLS, H, W
 from agents.formats import AFTER_ACTION, EXECUTED
 
 
@@ -146,12 +146,17 @@ def test_absolute_coordinates_use_the_resized_image(run_export: Any) -> None:
 def test_tau2_conversation(fmt: str, full_exports: dict, template: Any) -> None:
     messages, tools, _ = _sample(full_exports[fmt], "qwen3.5-9b", "tau2-lite")
     assert [t["function"]["name"] for t in tools] == [t["function"]["name"] for t in TAU2_TOOLS]
-    roles = ["system", "user", "assistant", "tool", "tool", "assistant", "user", "assistant", "tool", "assistant"]
-    if fmt == "llamafactory":   # results of parallel calls share one observation turn
+    roles = ["system", "assistant", "user", "assistant", "tool", "tool", "assistant", "user", "assistant", "tool",
+             "assistant"]
+    if fmt == "llamafactory":   # no assistant opening; results of parallel calls share one observation
         roles.remove("tool")
+        roles.remove("assistant")
+    else:
+        assert messages[1] == {"role": "assistant", "content": GREETING}
     assert [m["role"] for m in messages] == roles
     # two calls of one reply, stepped one by one, are one assistant message again
-    assert [c["function"]["arguments"]["order_id"] for c in messages[2]["tool_calls"]] == ["#W1001", "#W1002"]
+    reply = next(m for m in messages if len(m.get("tool_calls") or []) == 2)
+    assert [c["function"]["arguments"]["order_id"] for c in reply["tool_calls"]] == ["#W1001", "#W1002"]
     text = render(template, messages, tools)
     assert TAU2_POLICY in text.split("</IMPORTANT>")[1]
     assert "<function=cancel_pending_order>\n<parameter=order_id>\n#W1001\n</parameter>\n" \
@@ -159,7 +164,7 @@ def test_tau2_conversation(fmt: str, full_exports: dict, template: Any) -> None:
     assert '<|im_start|>user\n<tool_response>\n{"order_id": "#W1001", "status": "cancelled"}\n</tool_response>' in text
     # Reasoning is kept on every assistant turn; Qwen3.5's template shows it for the turns after
     # the last user message (earlier turns' thinking is not part of the rendered history).
-    assert messages[2]["reasoning_content"] == "Look the orders up first."
+    assert reply["reasoning_content"] == "Look the orders up first."
     assert "<think>\nThe user confirmed.\n</think>" in text
     assert "Look the orders up first." not in text
     assert "###STOP###" not in text                     # nothing after the last assistant turn
@@ -168,6 +173,9 @@ def test_tau2_conversation(fmt: str, full_exports: dict, template: Any) -> None:
 def test_oracle_episode_uses_the_environment_spec(full_exports: dict, run_export: Any) -> None:
     messages, tools, _ = _sample(full_exports["trl"], "oracle", "tau2-lite")
     assert tools == TAU2_TOOLS and messages[0] == {"role": "system", "content": TAU2_POLICY}
+    # the task's conversation prefix, as the agent saw it, with dict arguments
+    assert messages[1]["tool_calls"][0]["function"] == {"name": "get_order_details", "arguments": {"order_id": "#W0"}}
+    assert [m["role"] for m in messages[1:5]] == ["assistant", "tool", "assistant", "user"]
     # Without a spec (no environment, no recorded request) the episode is skipped, with a reason.
     report = run_export("trl", models="oracle", provider=None)
     assert report.samples == 0

@@ -1,6 +1,8 @@
 """Tool-domain (tau2-lite) episodes -> Qwen3.5 function-calling conversations.
 
     system     the domain policy, tools = the domain's function tools
+    assistant  the env's opening greeting (and any task history), as the agent saw it
+    user / assistant / tool …
     assistant  messages to the user / tool_calls with dict arguments (+ reasoning_content)
     user       the simulated customer's messages
     tool       each tool result
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agents.formats import ActionConversionError, env_to_chat_message, observation_to_chat
+from agents.formats import ActionConversionError, env_to_chat_message, observation_to_chat, parse_arguments
 from trajectories.export.desktop import ConversionError
 from trajectories.export.sample import EpisodeData, EpisodeMeta, Sample, trim_to_last_assistant
 from trajectories.records import StepRecord
@@ -57,12 +59,34 @@ def _starts_turn(step: StepRecord) -> bool:
 
 
 def _observation_messages(step: StepRecord) -> list[dict[str, Any]]:
+    """The dialogue messages of an observation: user text, tool results, and (at reset) the
+    opening greeting and any task history, whose tool calls get dict arguments here."""
     items = step.observation.get("messages")
     if items is None:
         return []
     if not isinstance(items, list):
         raise ConversionError(f"step {step.index}: observation messages are not a list")
-    return observation_to_chat(items)
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if item.get("role") == "assistant":
+            message: dict[str, Any] = {"role": "assistant", "content": item.get("content") or ""}
+            calls = []
+            for call in item.get("tool_calls") or []:
+                fn = call.get("function") or call
+                try:
+                    arguments = parse_arguments(fn.get("arguments"), str(fn.get("name")))
+                except ActionConversionError as exc:
+                    raise ConversionError(f"step {step.index}: {exc}") from exc
+                calls.append({"id": call.get("id") or "", "type": "function",
+                              "function": {"name": fn.get("name"), "arguments": arguments}})
+            if calls:
+                message["tool_calls"] = calls
+            out.append(message)
+        elif item.get("role") in ("user", "tool"):
+            out.extend(observation_to_chat([item]))
+    return out
 
 
 def tool_sample(episode: EpisodeData, spec_provider: SpecProvider | None = None) -> Sample:
@@ -108,9 +132,11 @@ def tool_sample(episode: EpisodeData, spec_provider: SpecProvider | None = None)
         for obs in _observation_messages(step):
             if obs["role"] == "tool" and not obs.get("tool_call_id"):
                 obs["tool_call_id"] = last_call_id
-            if obs["role"] not in ("user", "tool"):
-                continue  # the env's own bookkeeping messages are not part of the dialogue
+            for call in obs.get("tool_calls") or []:
+                last_call_id = call["id"]
             messages.append(obs)
+            if obs["role"] == "assistant":
+                current = None   # a history message ends the running model turn
     messages = trim_to_last_assistant(messages)
     if not any(m["role"] == "user" for m in messages):
         raise ConversionError("the conversation has no user turn")
