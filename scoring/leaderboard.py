@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from rich.table import Table
 from rich.text import Text
 
@@ -51,7 +51,7 @@ class LeaderboardRow(GroupMetrics):
     domain: str                 # a domain, or "all" on aggregate rows
     split: str
     aggregate: bool = False     # True on the "all domains" row of a model × env × split
-    runs: list[str] = []
+    runs: list[str] = Field(default_factory=list)
 
 
 def build_rows(episodes: Iterable[EpisodeSummary], *, aggregate: bool = True) -> list[LeaderboardRow]:

@@ -18,7 +18,16 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from scoring.leaderboard import Filters, build_rows, rows_to_json
-from scoring.site.render import CSP, HASHED_PREFIX, artifact_name, page_name, render_episode, render_index, render_tasks, stylesheet
+from scoring.site.render import (
+    CSP,
+    HASHED_PREFIX,
+    artifact_name,
+    page_name,
+    render_episode,
+    render_index,
+    render_tasks,
+    stylesheet,
+)
 from scoring.source import StoreSource
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")

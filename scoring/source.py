@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from PIL import Image
@@ -77,7 +77,7 @@ class StoreSource:
         if isinstance(episode, str):
             episode = self.episode(episode)
 
-        @lru_cache(maxsize=None)
+        @cache
         def size(sha: str) -> tuple[int, int] | None:
             try:
                 with Image.open(io.BytesIO(self.store.get_artifact(sha))) as im:

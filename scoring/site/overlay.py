@@ -43,6 +43,10 @@ def _num(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _sign(value: float) -> int:
+    return (value > 0) - (value < 0)
+
+
 def _params(action: dict[str, Any]) -> dict[str, Any]:
     params = action.get("parameters")
     merged = dict(params) if isinstance(params, dict) else {}
@@ -78,8 +82,7 @@ def shapes_for(action: dict[str, Any] | None, pointer: Pointer) -> tuple[list[Sh
         dx, dy = _num(p.get("dx")) or 0.0, _num(p.get("dy")) or 0.0
         if at is None:
             return [Shape(kind="note", label=f"scroll dx={dx:g} dy={dy:g}")], pointer
-        sign = lambda v: (v > 0) - (v < 0)  # noqa: E731
-        return [Shape(kind="scroll", x=at[0], y=at[1], dx=sign(dx), dy=-sign(dy),
+        return [Shape(kind="scroll", x=at[0], y=at[1], dx=_sign(dx), dy=-_sign(dy),
                       label=f"dx={dx:g} dy={dy:g}")], at
     if kind == "TYPING":
         # Make keys that type invisibly visible (the exact text stays in the action JSON).

@@ -56,8 +56,7 @@ def _screen_obs(width: int, height: int, colour: tuple[int, int, int], instructi
 
 def _desktop_episode(store, run_id: str, model: str | None, task: str, trial: int, outcome: str,
                      instruction: str) -> str:
-    from trajectories.records import (EpisodeResult, EpisodeStatus, ModelCall, StepRecord,
-                                      TerminationReason)
+    from trajectories.records import EpisodeResult, EpisodeStatus, ModelCall, StepRecord, TerminationReason
 
     eid = store.start_episode(run_id, "osworld-lite", "os", task, "test", trial, trial)
     if outcome == "error":
@@ -96,8 +95,7 @@ def _desktop_episode(store, run_id: str, model: str | None, task: str, trial: in
 
 
 def _tau2_episode(store, run_id: str, task: str, success: bool) -> str:
-    from trajectories.records import (EpisodeResult, EpisodeStatus, ModelCall, StepRecord,
-                                      TerminationReason)
+    from trajectories.records import EpisodeResult, EpisodeStatus, ModelCall, StepRecord, TerminationReason
 
     eid = store.start_episode(run_id, "tau2-lite", "retail", task, "test", 0, 0)
     # The user simulator's opening line is produced during reset, outside any step.

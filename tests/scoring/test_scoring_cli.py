@@ -57,7 +57,7 @@ def test_json_after_an_oracle_run_reports_success_with_a_wilson_interval(cli) ->
     oracle = rows["oracle"]
     assert (oracle["env"], oracle["domain"], oracle["split"], oracle["agent"]) == ("test-counter", "counting", "test", "oracle")
     assert (oracle["episodes"], oracle["successes"], oracle["success_rate"]) == (6, 6, 1.0)
-    low, high = wilson_interval(6, 6)
+    low, _ = wilson_interval(6, 6)
     assert oracle["ci_low"] == pytest.approx(low) and oracle["ci_high"] == 1.0
     assert oracle["ci_low"] == pytest.approx(0.6097, abs=1e-4)       # Wilson 6/6, by hand
     assert oracle["pass_hat_k"] == {"1": 1.0, "2": 1.0} and oracle["trials_per_task"] == 2

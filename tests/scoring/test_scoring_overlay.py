@@ -53,7 +53,7 @@ def test_describe() -> None:
 def test_each_action_is_drawn_on_the_screen_it_was_applied_to() -> None:
     ep = EpisodeSummary(episode_id="e", run_id="r", env="osworld-lite", domain="os", task_id="t",
                         agent="oracle", status="succeeded", success=True)
-    shot = lambda sha: {"screenshot": {"artifact": "screenshot", "shape": [720, 1280, 3]}}  # noqa: E731
+    shot = lambda sha: {"screenshot": {"artifact": "screenshot", "shape": [720, 1280, 3]}}
     steps = [
         StepRecord(index=0, observation={**shot("a"), "instruction": "Do it."}, observation_artifacts={"screenshot": "a" * 64}),
         StepRecord(index=1, action={"action_type": "CLICK", "x": 1, "y": 2}, observation=shot("b"),
