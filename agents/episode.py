@@ -142,7 +142,9 @@ class EpisodeRunner:
                                    {"infra_error": turn.infra_error}, agent_time, 0.0, tally, count=False)
                 raise AgentInfraError(turn.infra_error)
             if not turn.actions:
-                termination = Termination.AGENT_DONE
+                # An agent that stops after too many unusable replies is graded as it stands,
+                # but the episode records why it ended.
+                termination = Termination.AGENT_ERROR if turn.output.get("gave_up") else Termination.AGENT_DONE
                 evaluation = await asyncio.to_thread(core.evaluate, termination)
                 if turn.model_calls or turn.text:
                     await self._record(episode_id, tally.steps + 1, None, None, turn, 0.0, True, False,

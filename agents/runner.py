@@ -146,6 +146,7 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
             for task in tasks for trial in range(request.trials) if (task.id, trial) not in finished]
     summary = RunSummary(run_id, request.env, request.agent, request.model, skipped=len(finished))
     factory = agent_factory or (lambda: make_agent(request.agent, **request.agent_options))
+    await _check_agent_options(factory)
     if request.executor == "ray":
         from agents.ray_executor import RayEpisodeExecutor
         runner: Any = RayEpisodeExecutor(store, request.env, request.env_options, request.agent,
@@ -186,6 +187,15 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
     if request.resume_run_id:
         await _add_previous(store, run_id, summary)
     return summary
+
+
+async def _check_agent_options(factory: Callable[[], Agent]) -> None:
+    """Build the agent once before any episode, so bad options fail the run, not each episode."""
+    try:
+        agent = factory()
+    except (TypeError, ValueError) as exc:
+        raise PreflightError(f"invalid agent options: {exc}") from exc
+    await agent.aclose()
 
 
 async def _add_previous(store: Any, run_id: str, summary: RunSummary) -> None:

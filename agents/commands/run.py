@@ -59,6 +59,8 @@ def register(app: typer.Typer) -> None:
         thinking: Annotated[str | None, typer.Option(help="on/off: Qwen thinking mode.")] = None,
         reasoning_effort: Annotated[str | None, typer.Option("--reasoning-effort", help="OpenAI reasoning effort.")] = None,
         max_images: Annotated[int | None, typer.Option("--max-images", help="Screenshots kept in the model's context.")] = None,
+        coordinates: Annotated[str | None, typer.Option(help="Qwen computer_use coordinates: relative (0–1000 grid) or absolute (pixels of the resized image).")] = None,
+        max_corrections: Annotated[int | None, typer.Option("--max-corrections", help="Unusable model replies in a row before the agent gives up.")] = None,
         domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …).")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory.")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
@@ -114,7 +116,8 @@ def register(app: typer.Typer) -> None:
         for agent_name, model_name in plans:
             agent_options = {k: v for k, v in {
                 "model": model_name, "base_url": base_url, "thinking": thinking,
-                "reasoning_effort": reasoning_effort, "max_images": max_images}.items() if v is not None}
+                "reasoning_effort": reasoning_effort, "max_images": max_images,
+                "coordinates": coordinates, "max_corrections": max_corrections}.items() if v is not None}
             request = RunRequest(
                 env=env, agent=agent_name, model=model_name, env_options=env_options,
                 agent_options=agent_options if agent_name == "model" else {},
