@@ -24,13 +24,15 @@ so every replay starts from the same state.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import gymnasium as gym
 
@@ -40,11 +42,31 @@ from envs.tau2_lite.determinism import DEFAULT_NOW, FixedClock, IdGenerator
 from envs.tau2_lite.tasks import Task, load_tasks
 from envs.tau2_lite.toolkit import Toolkit
 
+T = TypeVar("T")
+
 BUILTIN_DOMAINS = {
     "retail": "envs.tau2_lite.domains.retail",
     "mock": "envs.tau2_lite.domains.mock",
     "card_services": "envs.tau2_lite.domains.card_services",
 }
+
+
+_LOAD_LOCK = threading.RLock()
+
+
+def _loaded_once(method: Callable[[Any], T]) -> T:
+    """A property computed once per instance, under a lock: episodes run in threads, and
+    all of them must share one parsed DB (comparisons within one source are the fast path)."""
+    key = f"_loaded_{method.__name__}"
+
+    @functools.wraps(method)
+    def getter(self: Any) -> T:
+        if key not in self.__dict__:
+            with _LOAD_LOCK:
+                if key not in self.__dict__:
+                    self.__dict__[key] = method(self)
+        return self.__dict__[key]
+    return property(getter)  # type: ignore[return-value]
 
 
 class Domain:
@@ -83,15 +105,15 @@ class Domain:
         return {}
 
     # -- provided ------------------------------------------------------------------------
-    @cached_property
+    @_loaded_once
     def source(self) -> DBSource:
         return self.db_source()
 
-    @cached_property
+    @_loaded_once
     def user_source(self) -> DBSource | None:
         return self.user_db_source()
 
-    @cached_property
+    @_loaded_once
     def tasks(self) -> dict[str, Task]:
         tasks = self.load_tasks()
         out: dict[str, Task] = {}
