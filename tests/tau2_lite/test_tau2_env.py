@@ -216,3 +216,22 @@ def test_an_empty_user_reply_is_retried_once_then_an_infrastructure_error(mock_d
     env = FAMILY.make("update_task_1", domain="mock", data_dir=str(mock_dir), user="llm", user_model=silent)
     with pytest.raises(InfrastructureError, match="empty messages"):
         env.reset(seed=0)
+
+
+def test_concurrent_episodes_share_one_domain_safely(retail_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = [t.id for t in FAMILY.list_tasks(domain="retail", data_dir=str(retail_dir)) if t.writes][:24]
+
+    def episode(task_id: str) -> tuple[str, float]:
+        env = FAMILY.make(task_id, domain="retail", data_dir=str(retail_dir), user="scripted",
+                          judge_model=ScriptedJudge())
+        reward, _, _ = _run(env, env.unwrapped.reference_solution())
+        noop = FAMILY.make(task_id, domain="retail", data_dir=str(retail_dir), user="scripted",
+                           judge_model=ScriptedJudge())
+        noop.reset(seed=1)
+        return task_id, reward - noop.evaluate(Termination.AGENT_DONE).reward
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = dict(pool.map(episode, ids))
+    assert results == {tid: 1.0 for tid in ids}
