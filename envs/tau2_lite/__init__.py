@@ -19,10 +19,11 @@ from envs.tau2_lite.domain import (
     BUILTIN_DOMAINS, DataDirDomain, Domain, get_domain, get_domain_class, list_domains, register_domain,
 )
 from envs.tau2_lite.env import Tau2Env, task_info
+from envs.tau2_lite.messages import MessageAction, ToolCallAction
 from envs.types import TaskInfo
 
 __all__ = ["Tau2Env", "Tau2Family", "Domain", "DataDirDomain", "register_domain", "get_domain",
-           "list_domains", "make_env"]
+           "list_domains", "make_env", "ToolCallAction", "MessageAction"]
 
 
 def _domains_for(domain: str | None, data_dir: str | None) -> list[Domain]:
