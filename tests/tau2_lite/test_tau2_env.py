@@ -87,8 +87,11 @@ def test_observations_and_tool_errors(retail_dir: Path) -> None:
 
 
 def test_malformed_actions_do_not_raise(retail_dir: Path) -> None:
+    from envs.tau2_lite import ToolCallAction
     env = FAMILY.make("5", domain="retail", data_dir=str(retail_dir), user="scripted")
     env.reset(seed=0)
+    obs, _, _, _, info = env.step(ToolCallAction(id="t", name="get_user_details", arguments={"user_id": "nobody"}))
+    assert json.loads(obs)[0]["content"] == "Error: User not found" and "action_error" not in info
     for bad in ("{oops", {"type": "wave"}, 42, {"type": "tool_call"}, {"name": "x"}):
         obs, _, terminated, _, info = env.step(bad)
         assert obs == "[]" and info["action_error"] and not terminated
