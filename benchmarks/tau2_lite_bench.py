@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -110,6 +111,8 @@ def main() -> None:
     full_hash = Runtime(domain).db.hash()
     hash_ms = (time.perf_counter() - t1) * 1000
 
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (figures drop when other jobs run)")
     print(f"retail DB parsed and validated once per process: {load_s * 1000:.0f} ms")
     print(f"read tool calls: {rate:,.0f} calls/s over {args.reads:,} calls "
           f"(target >= {READ_TARGET:,}/s) {'OK' if rate >= READ_TARGET else 'MISSED'}")
