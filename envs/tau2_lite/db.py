@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +115,8 @@ class DBSource:
         self._form: dict[tuple[str, str], str] = {}
         self._shared: dict[str, dict[str, BaseModel]] = {t: {} for t in self.table_models}
         self._shared_full: dict[str, dict[str, BaseModel]] = {}
+        self._shared_ids: dict[int, BaseModel] = {}   # id -> shared record (kept alive here)
+        self._encoded: dict[int, str] = {}            # id of a shared record -> tool output
 
     @classmethod
     def from_model(cls, db: DB) -> DBSource:
@@ -121,14 +124,18 @@ class DBSource:
         return cls(type(db), db.model_dump(), origin=f"<{type(db).__name__}>")
 
     def validate_all(self) -> None:
-        """Validate every record now (loaders call this to fail early on bad data)."""
+        """Validate every record now (loaders call this to fail early on bad data); the
+        validated records become the shared read-only ones (see `shared_record`)."""
         for table, records in self.raw_tables.items():
-            model = self.table_models[table]
+            model, cache = self.table_models[table], self._shared[table]
             for key, rec in records.items():
+                if key in cache:
+                    continue
                 try:
-                    model.model_validate(rec)
+                    cache[key] = obj = model.model_validate(rec)
                 except ValidationError as exc:
                     raise ValueError(f"{self.origin}: record {table}[{key!r}] is invalid: {exc}") from None
+                self._shared_ids[id(obj)] = obj
 
     def record(self, table: str, key: str) -> BaseModel:
         """A new validated object of a pristine record."""
@@ -141,7 +148,18 @@ class DBSource:
         rec = cache.get(key)
         if rec is None:
             rec = cache[key] = self.record(table, key)
+            self._shared_ids[id(rec)] = rec
         return rec
+
+    def shared_encoding(self, obj: Any, encode: Callable[[Any], str]) -> str | None:
+        """`encode(obj)`, cached, if `obj` is one of the shared records (which never change);
+        None for anything else."""
+        if self._shared_ids.get(id(obj)) is not obj:
+            return None
+        text = self._encoded.get(id(obj))
+        if text is None:
+            text = self._encoded[id(obj)] = encode(obj)
+        return text
 
     def shared_table(self, table: str) -> dict[str, BaseModel]:
         """All shared pristine records of a table, in source order (built once)."""

@@ -242,7 +242,12 @@ class Toolkit:
     def execute(self, name: str, arguments: dict[str, Any] | None = None) -> ToolResult:
         """Run a tool and encode its result or its error the way τ²-bench does."""
         try:
-            return ToolResult(encode_output(self.call(name, arguments)))
+            value = self.call(name, arguments)
+            # Unchanged shared records (see db.Table.peek) are encoded once per process.
+            source = getattr(self.db, "source", None)
+            cached = source.shared_encoding(value, encode_output) if isinstance(value, BaseModel) and \
+                source is not None else None
+            return ToolResult(cached if cached is not None else encode_output(value))
         except Exception as exc:  # noqa: BLE001 - every tool failure goes back to the caller
             return ToolResult(encode_output(f"Error: {exc}"), error=True)
 

@@ -216,3 +216,17 @@ def test_a_table_that_is_not_an_object_is_rejected() -> None:
         DBSource(NotesDB, {"notes": [{"note_id": "n1", "text": "x"}]})
     with pytest.raises(ValueError, match="missing DB field"):
         DBSource(NotesDB, {})
+
+
+def test_cached_encoding_of_shared_records_never_hides_a_change(retail_dir: Path) -> None:
+    domain = get_domain("retail", retail_dir)
+    kit = RetailTools(domain.source.fresh())
+    order_id = next(k for k, o in domain.source.shared_table("orders").items() if o.status == "pending")
+    before = kit.execute("get_order_details", {"order_id": order_id}).content
+    assert before == json.dumps(domain.source.record("orders", order_id).model_dump())
+    assert kit.execute("get_order_details", {"order_id": order_id}).content == before   # cached path
+    kit.call("cancel_pending_order", {"order_id": order_id, "reason": "no longer needed"})
+    after = kit.execute("get_order_details", {"order_id": order_id}).content
+    assert '"status": "cancelled"' in after and after != before
+    other = RetailTools(domain.source.fresh())
+    assert other.execute("get_order_details", {"order_id": order_id}).content == before
