@@ -12,10 +12,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from envs.errors import UnknownIdError
 from trajectories import models as m
 from trajectories.artifacts import check_sha256
-from trajectories.records import ArtifactInfo, EpisodeRow, EpisodeStatus, ModelCall, RunRow, StepRecord
+from trajectories.records import (
+    ArtifactInfo,
+    EpisodeRow,
+    EpisodeStatus,
+    ModelCall,
+    RunRow,
+    StepRecord,
+)
 
 FINISHED_STATUSES = (EpisodeStatus.SUCCEEDED.value, EpisodeStatus.FAILED.value)
 
@@ -30,8 +36,10 @@ class StoreQueries:
     def _read(self) -> AbstractContextManager[Session]:
         raise NotImplementedError
 
-    def _unknown(self, kind: str, given: str, id_column: Any) -> UnknownIdError:
-        """An UnknownIdError that names the closest existing ids."""
+    def _unknown(self, kind: str, given: str, id_column: Any) -> Exception:
+        """An `envs.errors.UnknownIdError` that names the closest existing ids."""
+        from envs.errors import UnknownIdError  # imported when needed: `envs` pulls in gymnasium
+
         with self._read() as s:
             known = s.scalars(select(id_column).limit(5000)).all()
         return UnknownIdError(kind, given, known)
@@ -146,5 +154,7 @@ class StoreQueries:
         with self._read() as s:
             a = s.get(m.Artifact, sha256)
         if a is None:
+            from envs.errors import UnknownIdError
+
             raise UnknownIdError("artifact", sha256, [])
         return a.to_info()

@@ -16,10 +16,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +41,8 @@ UNFINISHED_STATUSES = (EpisodeStatus.PENDING.value, EpisodeStatus.RUNNING.value)
 INTERRUPTED_ERROR = "interrupted: the process recording this episode stopped before it finished"
 TASK_COLUMNS = ("domain", "split", "instruction", "infeasible", "has_solution")
 
+
+_MIGRATION_LOCK = threading.Lock()
 
 # Statements on the hot path, built once (SQLAlchemy then reuses their compiled form).
 _EPISODE_STATUS = select(m.Episode.status).where(m.Episode.id == bindparam("eid"))
@@ -108,29 +106,42 @@ class TrajectoryStore(StoreQueries):
 
     # -- schema ---------------------------------------------------------------------------------
 
-    def _alembic_config(self) -> Config:
+    # Alembic is imported only here: most users of the store never migrate.
+    def _alembic_config(self) -> Any:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         return cfg
 
     def _migrate(self, fn: Any, revision: str) -> None:
         cfg = self._alembic_config()
-        with self._tx() as conn:
+        # Alembic keeps its migration context in module globals: one migration per process at
+        # a time. Other processes are kept out by the database (see migrations/env.py).
+        with _MIGRATION_LOCK, self._tx() as conn:
             cfg.attributes["connection"] = conn
             fn(cfg, revision)
 
     def upgrade(self, revision: str = "head") -> None:
         """Create or upgrade the schema (Alembic); safe to call from several processes."""
+        from alembic import command
+
         self._migrate(command.upgrade, revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         self._migrate(command.downgrade, revision)
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with translate_errors(self.url), self.engines.read.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
 
     # -- runs -----------------------------------------------------------------------------------

@@ -106,3 +106,32 @@ def test_cli_db_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "cannot use the database at postgresql+psycopg://u:***@127.0.0.1:9/x" in res.output
     assert "hunter2" not in res.output
+
+
+UPGRADER = """
+import os, sys, time
+from trajectories.store import TrajectoryStore
+store = TrajectoryStore(sys.argv[1], sys.argv[2])
+print("ready", flush=True)
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.005)
+store.upgrade()
+print(store.current_revision(), flush=True)
+"""
+
+
+def test_concurrent_upgrades_of_a_fresh_database(db_url: str, tmp_path: Path) -> None:
+    """Several processes upgrading the same new database at once: one creates it, none fails."""
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", UPGRADER, db_url, str(tmp_path / "a"), str(go)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready", p.stderr.read()
+        go.touch()
+        results = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            p.kill() if p.poll() is None else None
+    assert [out.strip() for out, _ in results] == ["0001"] * 3, [err for _, err in results]
+    assert all(p.returncode == 0 for p in procs)
