@@ -98,6 +98,9 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=30000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    if not (Path(args.data_dir) / "db.json").is_file():
+        raise SystemExit(f"no τ²-bench retail data at {args.data_dir}: pass --data-dir pointing at "
+                         "data/tau2/domains/retail of a τ²-bench checkout")
     t0 = time.perf_counter()
     domain = get_domain("retail", args.data_dir)
     domain.source  # noqa: B018  (parse and validate db.json once per process)
