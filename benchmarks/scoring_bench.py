@@ -114,8 +114,10 @@ def main() -> None:
     rng = random.Random(1)
 
     eps = synthetic(100_000, rng)
+    cpu0 = time.process_time()
     secs, rows = timed(lambda: build_rows(eps))
-    print(f"leaderboard rows, 100,000 episodes: {secs:.2f} s ({len(rows)} rows)")
+    print(f"leaderboard rows, 100,000 episodes: {secs:.2f} s wall, {time.process_time() - cpu0:.2f} s CPU "
+          f"({len(rows)} rows)")
 
     paired = []
     for t in range(500):
@@ -142,8 +144,9 @@ def main() -> None:
 
         from scoring.site import build_site
 
+        cpu0 = time.process_time()
         secs, report = timed(lambda: build_site(source, Path(tmp) / "site"))
-        print(f"static site: {secs:.1f} s for {report.pages} pages, {report.artifacts_copied} screenshots "
+        print(f"static site ({time.process_time() - cpu0:.1f} s CPU): {secs:.1f} s for {report.pages} pages, {report.artifacts_copied} screenshots "
               f"({report.episodes / secs:.0f} episode pages/s incl. copies)")
         secs, report = timed(lambda: build_site(source, Path(tmp) / "site"))
         print(f"static site rebuild (screenshots already there): {secs:.1f} s ({report.episodes / secs:.0f} pages/s)")
