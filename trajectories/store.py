@@ -265,15 +265,17 @@ class TrajectoryStore(StoreQueries):
         self, episode_id: str, step: StepRecord, artifacts: dict[str, tuple[bytes, str]] | None = None,
     ) -> int:
         """Store one step (and its artifacts and model calls) in one transaction; returns its id."""
+        # Everything is converted before anything is written, so bad input leaves no trace.
         blobs = [(name, as_bytes(data), mime) for name, (data, mime) in (artifacts or {}).items()]
         written = {name: (sha256_hex(data), mime, len(data)) for name, data, mime in blobs}
+        refs = {**step.observation_artifacts, **{name: sha for name, (sha, _, _) in written.items()}}
+        row = _dump(step, exclude={"model_calls", "index", "schema_version"})
+        row.update(observation_artifacts=refs, episode_id=episode_id, step_index=step.index,
+                   schema_version=step.schema_version, created_at=step.created_at or _now())
+        calls = _call_rows(episode_id, step.model_calls)
         # The files are written while the rows are inserted; they are on disk before the commit.
         pending = (self._io.submit(self._write_blobs, [(written[name][0], data) for name, data, _ in blobs])
                    if blobs else None)
-        refs = {**step.observation_artifacts, **{name: sha for name, (sha, _, _) in written.items()}}
-        row = step.model_dump(mode="json", exclude={"model_calls", "index", "schema_version"})
-        row.update(observation_artifacts=refs, episode_id=episode_id, step_index=step.index,
-                   schema_version=step.schema_version, created_at=step.created_at or _now())
         try:
             with self._tx() as conn:
                 status = self._episode_status(conn, episode_id)
@@ -290,7 +292,8 @@ class TrajectoryStore(StoreQueries):
                     raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
                 if refs:
                     conn.execute(_INSERT_STEP_ARTIFACT, [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
-                self._insert_calls(conn, episode_id, step_id, step.model_calls)
+                if calls:
+                    conn.execute(_INSERT_MODEL_CALL, [{**c, "step_id": step_id} for c in calls])
                 if pending is not None:
                     pending.result()  # a failed write raises here and rolls the step back
         except BaseException:
@@ -311,25 +314,18 @@ class TrajectoryStore(StoreQueries):
         if missing:
             raise StoreError(f"observation refers to artifacts that were never stored: {missing}; use put_artifact first")
 
-    @staticmethod
-    def _insert_calls(conn: Connection, episode_id: str, step_id: int | None, calls: Sequence[ModelCall]) -> None:
-        if calls:
-            conn.execute(_INSERT_MODEL_CALL, [
-                {**c.model_dump(mode="json"), "episode_id": episode_id, "step_id": step_id, "seq": i,
-                 "started_at": c.started_at}
-                for i, c in enumerate(calls)
-            ])
-
     def record_model_calls(self, episode_id: str, calls: Sequence[ModelCall]) -> None:
         """Store model calls made outside any step (e.g. the simulated user's opening turn)."""
+        rows = _call_rows(episode_id, calls)
         with self._tx() as conn:
             self._episode_status(conn, episode_id)
-            self._insert_calls(conn, episode_id, None, calls)
+            if rows:
+                conn.execute(_INSERT_MODEL_CALL, [{**c, "step_id": None} for c in rows])
 
     def finish_episode(self, episode_id: str, result: EpisodeResult) -> None:
         if result.status in (EpisodeStatus.PENDING, EpisodeStatus.RUNNING):
             raise ValueError(f"finish_episode needs a final status, not {result.status.value!r}")
-        values = result.model_dump(mode="json")
+        values = _dump(result)
         with self._tx() as conn:
             self._episode_status(conn, episode_id)
             conn.execute(update(m.Episode.__table__).where(m.Episode.__table__.c.id == episode_id)
@@ -355,3 +351,26 @@ class TrajectoryStore(StoreQueries):
 
     def get_artifact(self, sha256: str) -> bytes:
         return self.artifacts.get(sha256)
+
+
+def _json_fallback(value: Any) -> Any:
+    """JSON for the few non-JSON values environments hand over (numpy scalars)."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        return value.item()
+    if type(value).__module__ == "numpy" or isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"a {type(value).__name__} cannot be stored in a JSON column: pass it as an artifact "
+            "(record_step(..., artifacts={name: (bytes, mime)}), e.g. a PNG of an image array)"
+        )
+    raise TypeError(f"a {type(value).__name__} cannot be stored in a JSON column: convert it to JSON types first")
+
+
+def _dump(record: Any, **kwargs: Any) -> dict[str, Any]:
+    try:
+        return record.model_dump(mode="json", fallback=_json_fallback, **kwargs)
+    except (TypeError, ValueError) as exc:  # pydantic wraps the fallback's TypeError
+        raise ValueError(f"cannot store {type(record).__name__}: {exc}") from None
+
+
+def _call_rows(episode_id: str, calls: Sequence[ModelCall]) -> list[dict[str, Any]]:
+    return [{**_dump(c), "episode_id": episode_id, "seq": i, "started_at": c.started_at} for i, c in enumerate(calls)]

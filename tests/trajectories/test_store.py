@@ -214,3 +214,17 @@ def test_schema_missing_is_explained(db_url: str, tmp_path: object) -> None:
     with TrajectoryStore(db_url, f"{tmp_path}/a") as store:
         with pytest.raises(SchemaMissingError, match="agents db upgrade"):
             store.list_runs()
+
+
+def test_non_json_values(store: TrajectoryStore, run_config: RunConfig) -> None:
+    import numpy as np
+
+    run_id = store.start_run(run_config)
+    ep = store.start_episode(run_id, "osworld-lite", "calc", "t1", "test", 0, 1)
+    store.record_step(ep, StepRecord(index=0, reward=0.0, info={"n": np.int64(3), "x": np.float32(0.5), "ok": np.bool_(True)}))
+    assert store.get_steps(ep)[0].info == {"n": 3, "x": 0.5, "ok": True}
+    with pytest.raises(ValueError, match="ndarray cannot be stored in a JSON column: pass it as an artifact"):
+        store.record_step(ep, StepRecord(index=1, observation={"screenshot": np.zeros((4, 4, 3), np.uint8)}),
+                          {"extra": (b"never written", "text/plain")})
+    assert len(store.get_steps(ep)) == 1
+    assert not store.artifacts.exists(sha256_hex(b"never written"))  # rejected before anything was written
