@@ -103,6 +103,28 @@ def _text(value: Any) -> str:
     return pretty(value)
 
 
+def request_digest(request: dict[str, Any]) -> dict[str, Any]:
+    """What is new in a request: the messages after the last assistant turn, tools by name.
+
+    Each request repeats the whole conversation, so showing it in full at every step would
+    make a page grow with the square of the episode's length; the database keeps it whole.
+    """
+    digest = dict(request)
+    for key in ("messages", "input"):
+        items = request.get(key)
+        if isinstance(items, list) and items:
+            last = max((i for i, m in enumerate(items) if isinstance(m, dict)
+                        and (m.get("role") == "assistant" or m.get("type") in ("function_call", "computer_call"))),
+                       default=-1)
+            if last >= 0:
+                digest[key] = [f"… {last + 1} earlier items not shown"] + items[last + 1:]
+    tools = request.get("tools")
+    if isinstance(tools, list):
+        digest["tools"] = [t.get("name") or (t.get("function") or {}).get("name") or t.get("type", "?")
+                           if isinstance(t, dict) else str(t) for t in tools]
+    return digest
+
+
 def call_view(call: ModelCall) -> CallView:
     resp = call.response or {}
     tool_calls = []
@@ -116,7 +138,7 @@ def call_view(call: ModelCall) -> CallView:
         tokens_in=call.tokens_in, tokens_cached=call.tokens_cached, tokens_out=call.tokens_out,
         tokens_reasoning=call.tokens_reasoning, latency_s=call.latency_s, cost_usd=call.cost_usd,
         error=call.error, attempt=call.attempt,
-        request_json=pretty(call.request) if call.request else "",
+        request_json=pretty(request_digest(call.request)) if call.request else "",
         raw_json=pretty(call.raw_response) if call.raw_response else "",
     )
 

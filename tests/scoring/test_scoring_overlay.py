@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scoring.episodes import EpisodeSummary
-from scoring.site.episode_view import build_episode_view
+from scoring.site.episode_view import build_episode_view, request_digest
 from scoring.site.overlay import describe, shapes_for
 from trajectories.records import StepRecord
 
@@ -68,3 +68,16 @@ def test_each_action_is_drawn_on_the_screen_it_was_applied_to() -> None:
     assert (view.steps[1].screen.width, view.steps[1].screen.height) == (1280, 720)
     assert view.steps[2].screen.url == "../artifacts/b.png"
     assert view.final_screen.url == "../artifacts/c.png"
+
+
+def test_request_digest_shows_only_the_new_input() -> None:
+    request = {"model": "qwen3.5-9b", "tools": [{"type": "function", "function": {"name": "computer_use"}}],
+               "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u1"},
+                            {"role": "assistant", "content": "a1"}, {"role": "tool", "content": "r1"},
+                            {"role": "user", "content": [{"type": "image_ref", "sha256": "ab"}]}]}
+    digest = request_digest(request)
+    assert digest["messages"] == ["… 3 earlier items not shown", request["messages"][3], request["messages"][4]]
+    assert digest["tools"] == ["computer_use"] and digest["model"] == "qwen3.5-9b"
+    assert request["messages"][0] == {"role": "system", "content": "s"}      # the record is untouched
+    first = {"messages": [{"role": "user", "content": "u1"}]}
+    assert request_digest(first) == first

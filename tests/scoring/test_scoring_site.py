@@ -115,7 +115,9 @@ def _check_leaderboard(page) -> None:
 def _check_episode(page, expect_images: int) -> None:
     images = page.locator("img")
     assert images.count() == expect_images
-    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    for i in range(expect_images):     # screenshots load lazily, as they come into view
+        images.nth(i).scroll_into_view_if_needed()
+        images.nth(i).evaluate("img => img.decode()")
     widths = page.evaluate("Array.from(document.images).map(i => i.naturalWidth)")
     assert widths == [320] * expect_images
     # The double click at (100, 50) and the drag to (250, 150) are drawn on the screenshots.
