@@ -35,10 +35,20 @@ class ImageSink:
         self.subdir = subdir
         self._read = read_artifact
         self._folders: set[str] = set()
+        self._cache: dict[str, bytes] = {}
         self.files_written = 0
         self.bytes_written = 0
 
+    def prefetch(self, shas: list[str]) -> None:
+        """Read and verify one episode's images before any of it is written (an unusable one
+        raises ImageError); they stay in memory until the next episode's prefetch."""
+        self._cache = {}
+        self._cache = {sha: self.read(sha) for sha in dict.fromkeys(shas)}
+
     def read(self, sha256: str) -> bytes:
+        cached = self._cache.get(sha256)
+        if cached is not None:
+            return cached
         try:
             data = self._read(sha256)
         except (KeyError, OSError) as exc:   # the store's ArtifactNotFoundError is a KeyError

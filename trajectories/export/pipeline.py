@@ -86,12 +86,6 @@ class _Source:
         return EpisodeData(meta=meta, steps=self.store.get_steps(row.id))
 
 
-def _check_images(sample: Sample, images: ImageSink) -> None:
-    """Every referenced screenshot readable and intact, before anything of the sample is written."""
-    for sha in dict.fromkeys(sample.image_refs()):
-        images.read(sha)
-
-
 def _reason(exc: Exception) -> str:
     """A short, episode-independent reason (so that skips of one kind add up)."""
     text = re.sub(r"^step \d+: ", "", str(exc)).split(" (")[0]
@@ -173,8 +167,7 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                         continue
                     seen_signatures.add(signature)
                 try:
-                    for sample in samples:
-                        _check_images(sample, images)
+                    images.prefetch([sha for sample in samples for sha in sample.image_refs()])
                 except ImageError as exc:
                     tally.skipped[f"screenshot unusable: {_reason(exc)}"] += 1
                     continue
