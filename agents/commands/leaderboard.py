@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from agents.settings import ArtifactsOption, DbOption, open_store
 from envs.errors import UnknownIdError
+from trajectories.db import StoreError
 
 RunsOption = Annotated[list[str] | None, typer.Option("--run", help="Only these runs (repeat the option for several).")]
 EnvOption = Annotated[str | None, typer.Option("--env", help="Only this environment, e.g. osworld-lite.")]
@@ -17,6 +18,12 @@ DomainOption = Annotated[str | None, typer.Option("--domain", help="Only this do
 SplitOption = Annotated[str | None, typer.Option("--split", help="Only this split (train/test).")]
 ModelsOption = Annotated[str | None, typer.Option(
     "--models", help="Comma-separated model names (or baseline agent names: oracle, noop, random).")]
+
+
+def fail(exc: Exception) -> NoReturn:
+    """A database or file problem: one clear line, no traceback."""
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
 
 
 def parse_models(models: str | None) -> list[str] | None:
@@ -67,7 +74,10 @@ def register(app: typer.Typer) -> None:
         from scoring.compare import compare as paired
         from scoring.leaderboard import build_rows, render_table, rows_to_json
 
-        store = open_store(db, artifacts)
+        try:
+            store = open_store(db, artifacts)
+        except (StoreError, ValueError) as exc:
+            fail(exc)
         try:
             source = make_source(store, run, env, domain, split, models)
             episodes = source.episodes()
@@ -89,6 +99,8 @@ def register(app: typer.Typer) -> None:
                 if report.artifacts_missing:
                     msg += f" ({len(report.artifacts_missing)} screenshots missing from the artifact store)"
                 typer.echo(msg, err=True)
+        except (StoreError, OSError) as exc:
+            fail(exc)
         finally:
             store.close()
 

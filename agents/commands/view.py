@@ -6,8 +6,11 @@ from typing import Annotated
 
 import typer
 
-from agents.commands.leaderboard import DomainOption, EnvOption, ModelsOption, RunsOption, SplitOption, make_source
+from agents.commands.leaderboard import (
+    DomainOption, EnvOption, ModelsOption, RunsOption, SplitOption, fail, make_source,
+)
 from agents.settings import ArtifactsOption, DbOption, open_store
+from trajectories.db import StoreError
 
 
 def _is_loopback(host: str) -> bool:
@@ -39,11 +42,16 @@ def register(app: typer.Typer) -> None:
         if not _is_loopback(host):
             typer.secho(f"warning: serving on {host}, reachable from other machines; the viewer has "
                         "no authentication and shows every prompt and reply.", fg=typer.colors.YELLOW, err=True)
-        store = open_store(db, artifacts)
+        try:
+            store = open_store(db, artifacts)
+        except (StoreError, ValueError) as exc:
+            fail(exc)
         try:
             filters = make_source(store, run, env, domain, split, models).filters
             shown = f"[{host}]" if ":" in host else host
             typer.echo(f"viewer on http://{shown}:{port}/index.html (Ctrl-C to stop)", err=True)
             serve(store, host=host, port=port, filters=filters)
+        except StoreError as exc:
+            fail(exc)
         finally:
             store.close()
