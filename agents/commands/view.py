@@ -7,7 +7,13 @@ from typing import Annotated
 import typer
 
 from agents.commands.leaderboard import (
-    DomainOption, EnvOption, ModelsOption, RunsOption, SplitOption, fail, make_source,
+    DomainOption,
+    EnvOption,
+    ModelsOption,
+    RunsOption,
+    SplitOption,
+    fail,
+    make_source,
 )
 from agents.settings import ArtifactsOption, DbOption, open_store
 from trajectories.db import StoreError
