@@ -8,7 +8,6 @@ a placeholder tag or embedded bytes.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,9 +59,6 @@ class Sample:
     def image_refs(self) -> list[str]:
         """The sha256 of every image in message order (one entry per occurrence)."""
         return [part["image"] for m in self.messages for part in content_parts(m) if part.get("type") == "image"]
-
-    def copy(self) -> Sample:
-        return Sample(copy.deepcopy(self.messages), copy.deepcopy(self.tools), dict(self.meta))
 
 
 def content_parts(message: dict[str, Any]) -> list[dict[str, Any]]:

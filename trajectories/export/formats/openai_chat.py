@@ -1,10 +1,11 @@
 """OpenAI chat JSONL: ``{"messages": [...], "tools": [...]}`` per line.
 
-The OpenAI wire shape: tool-call ``arguments`` are JSON strings, images are ``image_url``
-parts whose URL is the file's path relative to the export directory (never base64), tool
-results carry their ``tool_call_id``. Reasoning, when kept, is ``reasoning_content`` (the field
-Qwen3.5's chat template reads). Screenshots returned by the ``computer_use`` tool stay in the
-tool message, as vLLM serves them to Qwen.
+The OpenAI wire shape: tool-call ``arguments`` are JSON strings (a Qwen3.5 trainer parses them
+back into the dicts its chat template needs), images are ``image_url`` parts whose URL is the
+file's path relative to the export directory (never base64), tool results carry their
+``tool_call_id``. Reasoning, when kept, is ``reasoning_content`` (the field Qwen3.5's chat
+template reads); OpenAI's own fine-tuning API does not take that field, so export such data
+with ``thinking=drop`` for it.
 """
 from __future__ import annotations
 
