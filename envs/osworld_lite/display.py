@@ -12,10 +12,13 @@ import os
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from envs.errors import InfrastructureError, MissingDependencyError
+from envs.osworld_lite import launcher
 
 X11_SOCKET_DIR = "/tmp/.X11-unix"
 
@@ -27,6 +30,7 @@ class Display:
     depth: int = 24
     number: int | None = None
     _proc: subprocess.Popen | None = field(default=None, repr=False)
+    _log: Any = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -47,13 +51,18 @@ class Display:
         if exe is None:
             raise MissingDependencyError("Xvfb", "sudo apt-get install -y xvfb")
         read_fd, write_fd = os.pipe()
+        # Xvfb's messages go to a file: an undrained pipe would block the server once full.
+        self._log = tempfile.TemporaryFile()
         try:
-            self._proc = subprocess.Popen(
-                [exe, "-displayfd", str(write_fd), "-screen", "0",
+            # setpriv --pdeathsig: the X server dies with the runner (see launcher.py).
+            setpriv = shutil.which("setpriv")
+            prefix = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
+            self._proc = launcher.popen(
+                [*prefix, exe, "-displayfd", str(write_fd), "-screen", "0",
                  f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-noreset",
                  "-dpi", "96", "+extension", "XTEST", "+extension", "RANDR"],
                 pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, start_new_session=True, env=_x_env(),
+                stderr=self._log, start_new_session=True, env=_x_env(),
             )
         finally:
             os.close(write_fd)
@@ -81,9 +90,10 @@ class Display:
         return buf.decode().strip()
 
     def _stderr_tail(self) -> str:
-        if self._proc is None or self._proc.stderr is None or self._proc.poll() is None:
+        if self._log is None:
             return ""
-        return self._proc.stderr.read().decode(errors="replace")[-500:]
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")[-500:]
 
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -98,8 +108,9 @@ class Display:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - a stuck X server
             pass
-        if proc.stderr:
-            proc.stderr.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 def _x_env() -> dict[str, str]:

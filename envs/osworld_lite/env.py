@@ -21,7 +21,7 @@ from gymnasium import spaces
 
 from envs.errors import InfrastructureError
 from envs.osworld_lite import actions as A
-from envs.osworld_lite import a11y, getters
+from envs.osworld_lite import a11y, getters, pool
 from envs.osworld_lite.config_steps import StepRunner
 from envs.osworld_lite.evaluator import evaluate_task
 from envs.osworld_lite.executor import execute
@@ -88,7 +88,7 @@ class OSWorldLiteEnv(gym.Env):
         self.setup_notes: list[str] = []
         self._last_action_type: str | None = None
         self._last_frame: np.ndarray | None = None
-        self._finished = False
+        self._pooled = False
 
     # -- contract extras (docs/architecture.md) -----------------------------------------------
     @property
@@ -112,9 +112,14 @@ class OSWorldLiteEnv(gym.Env):
         super().reset(seed=seed)
         self._shutdown()
         started = time.monotonic()
-        self.session = DesktopSession(self.width, self.height, base_dir=self.sandbox_dir)
         try:
-            self.session.start(libreoffice_profile=self._uses_libreoffice())
+            if pool.enabled():
+                self.session = pool.pool().acquire(self.width, self.height, self.sandbox_dir)
+                self._pooled = True
+            else:
+                self.session = DesktopSession(self.width, self.height, base_dir=self.sandbox_dir).start()
+            if self._uses_libreoffice():
+                self.session.install_libreoffice_profile()
             runner = StepRunner(self.session, self.task)
             runner(self.task.config)
             self.setup_notes = runner.notes
@@ -123,8 +128,9 @@ class OSWorldLiteEnv(gym.Env):
         except BaseException:
             self._shutdown()
             raise
+        if self._pooled:
+            pool.pool().refill(self.width, self.height, self.sandbox_dir)
         self._last_action_type = None
-        self._finished = False
         info = {"task_id": self.task.id, "reset_s": round(time.monotonic() - started, 3),
                 "setup_notes": list(self.setup_notes)}
         return obs, info
@@ -168,7 +174,6 @@ class OSWorldLiteEnv(gym.Env):
         """The task's verdict on the desktop as it is now (postconfig steps run first)."""
         if self.session is None:
             raise RuntimeError("nothing to evaluate: the env was not reset")
-        self._finished = True
         self.session.input.release_all()  # type: ignore[union-attr]
         last = self._last_action_type
         if termination == Termination.AGENT_FAIL:
@@ -231,3 +236,6 @@ class OSWorldLiteEnv(gym.Env):
         session, self.session = self.session, None
         if session is not None:
             session.close()
+        if self._pooled:
+            self._pooled = False
+            pool.pool().release()

@@ -31,6 +31,7 @@ from typing import Any
 import psutil
 
 from envs.errors import InfrastructureError, MissingDependencyError
+from envs.osworld_lite import launcher
 
 SANDBOX_UID = 1000
 SANDBOX_HOME = "/home/user"
@@ -164,7 +165,7 @@ class Sandbox:
             for sub in ("home", "ctl"):
                 os.chown(self.root / sub, self.uid, self.gid)
         self._log = open(self.root / "sandbox.log", "wb")
-        self._proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
+        self._proc = launcher.popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
                                       stderr=subprocess.STDOUT, start_new_session=True)
         sock = self.root / "ctl" / "supervisor.sock"
         deadline = time.monotonic() + timeout

@@ -57,14 +57,11 @@ class DesktopSession:
         self.sandbox = Sandbox(self.display.name, self.display.socket_path, base_dir=self.base_dir)
         return self
 
-    def start(self, libreoffice_profile: bool = False) -> DesktopSession:
+    def start(self) -> DesktopSession:
         if self.sandbox is None:
             self.prepare()
         assert self.sandbox is not None and self.display is not None
         try:
-            if libreoffice_profile:
-                profiles.install_libreoffice_profile(self.sandbox.home)
-            self.sandbox.give_home()
             _write_openbox_config(self.sandbox.root / "tools" / "openbox-rc.xml")
             self.sandbox.start()
             bus = f"unix:path=/run/user/{SANDBOX_UID}/bus"
@@ -80,6 +77,17 @@ class DesktopSession:
             self.close()
             raise
         return self
+
+    def install_libreoffice_profile(self) -> None:
+        """Copy the ready-made LibreOffice profile into HOME (before any app or agent ran:
+        the host writes into the sandbox's HOME only while nothing inside can race it)."""
+        assert self.sandbox is not None
+        if not self.apps:
+            profiles.install_libreoffice_profile(self.sandbox.home)
+            self.sandbox.give_home()
+
+    def healthy(self) -> bool:
+        return bool(self.display and self.display.alive() and self.sandbox and self.sandbox.alive())
 
     def _wait_for_wm(self, timeout: float = 10.0) -> None:
         root = self._x.screen().root
