@@ -121,13 +121,16 @@ def _turns(steps: list[StepRecord]) -> list[list[StepRecord]]:
     """Action steps grouped by the model reply that produced them."""
     by_model = any(_starts_turn(s) for s in steps)
     turns: list[list[StepRecord]] = []
+    holding = False   # a MOUSE_DOWN … MOUSE_UP drag is one call, whichever turns it spans
     for step in steps:
         if step.action is None:
             continue
-        if not turns or not by_model or _starts_turn(step):
+        if not turns or (not holding and (not by_model or _starts_turn(step))):
             turns.append([step])
         else:
             turns[-1].append(step)
+        kind = _kind(step.action)
+        holding = kind == "MOUSE_DOWN" or (holding and kind != "MOUSE_UP")
     return turns
 
 
@@ -145,7 +148,7 @@ def _turn_calls(turn: list[StepRecord], space: CoordinateSpace) -> list[dict[str
     calls: list[dict[str, Any]] = []
     for group in _group(turn):
         args_list = _calls_for([s.action for s in group if s.action is not None], space)
-        answer = group[0].agent_output.get("answer")
+        answer = turn[0].agent_output.get("answer")   # the reply's output sits on its first step
         if args_list and args_list[-1] == {"action": "terminate", "status": "success"} and isinstance(answer, str):
             args_list[-1] = {"action": "answer", "text": answer}   # Qwen's answer ends the task too
         calls.extend(args_list)
