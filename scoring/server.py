@@ -68,7 +68,8 @@ def create_app(store: Any, filters: Filters | None = None) -> Starlette:
         def image_url(sha: str) -> str:
             return f"../artifacts/{artifact_name(sha, source.mime(sha))}"
 
-        return _page(render_episode(source.episode_view(episode_id, image_url), root="../"))
+        view = source.episode_view(episode_id, image_url)
+        return _page(render_episode(view, source.attempts(view.episode), root="../"))
 
     def artifact(request: Request) -> Response:
         sha = request.path_params["name"].split(".", 1)[0]

@@ -48,6 +48,13 @@ class StoreSource:
         return apply_filters(
             (summary_from_row(r, instr.get((r.env, r.task_id))) for r in rows), f)
 
+    def attempts(self, episode: EpisodeSummary) -> list[EpisodeSummary]:
+        """The episodes of the same task that pass the filters (for cross-links between them)."""
+        f = self.filters
+        rows = self.store.iter_episodes(run_ids=f.runs or None, env=episode.env, domain=episode.domain,
+                                        split=f.split)
+        return apply_filters((summary_from_row(r) for r in rows if r.task_id == episode.task_id), f)
+
     def runs(self, episodes: list[EpisodeSummary] | None = None) -> list[RunRow]:
         wanted = {ep.run_id for ep in episodes} if episodes is not None else None
         return [r for r in self.store.list_runs() if wanted is None or r.id in wanted]

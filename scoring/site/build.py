@@ -7,6 +7,7 @@ the same directory only copies screenshots it does not have yet.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 import os
 import tempfile
 from pathlib import Path
@@ -88,8 +89,12 @@ def build_site(source: StoreSource, out_dir: str | Path) -> BuildReport:
             copied += 1
         return f"../artifacts/{name}"
 
+    by_task: dict[tuple[str, str, str], list] = defaultdict(list)
+    for ep in episodes:
+        by_task[ep.task_key].append(ep)
     for ep in episodes:
         view = source.episode_view(ep, image_url)
-        _write(out / "episodes" / page_name(ep.episode_id), render_episode(view, root="../"))
+        page = render_episode(view, by_task[ep.task_key], root="../")
+        _write(out / "episodes" / page_name(ep.episode_id), page)
     return BuildReport(out_dir=str(out), episodes=len(episodes), pages=len(episodes) + 2,
                        artifacts_copied=copied, artifacts_missing=missing)

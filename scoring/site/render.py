@@ -157,11 +157,17 @@ def task_lines(episodes: Sequence[EpisodeSummary]) -> tuple[list[str], list[Task
 
 def render_tasks(episodes: Sequence[EpisodeSummary], root: str = "") -> str:
     labels, tasks = task_lines(episodes)
+    # Per label: tasks solved at least once / tasks with a graded trial.
+    totals = {label: (sum(1 for t in tasks if t.solved(label)), sum(1 for t in tasks if t.graded(label)))
+              for label in labels}
     return environment().get_template("tasks.html.jinja").render(
-        title="Tasks", labels=labels, tasks=tasks, **_common(root))
+        title="Tasks", labels=labels, tasks=tasks, totals=totals, **_common(root))
 
 
-def render_episode(view: EpisodeView, root: str = "../") -> str:
+def render_episode(view: EpisodeView, attempts: Sequence[EpisodeSummary] = (), root: str = "../") -> str:
+    """An episode page; `attempts` are the episodes of the same task (this one included)."""
     ep = view.episode
+    others = sorted((a for a in attempts if a.task_key == ep.task_key and a.episode_id != ep.episode_id),
+                    key=lambda a: (a.label, a.run_id, a.trial))
     return environment().get_template("episode.html.jinja").render(
-        title=f"{ep.task_id} · {ep.label} · trial {ep.trial}", view=view, **_common(root))
+        title=f"{ep.task_id} · {ep.label} · trial {ep.trial}", view=view, attempts=others, **_common(root))

@@ -150,10 +150,18 @@ def test_static_episode_page_shows_screenshots_with_actions(site, seeded, page) 
     # The task matrix links each trial to its trajectory: follow gpt's solved t1.
     cell = page.locator('#task-matrix tr[data-task="t1"] td[data-model="gpt-5.4-mini"] a.mark')
     assert cell.inner_text() == "✓"
+    assert page.locator('#task-matrix tfoot td[data-model="gpt-5.4-mini"]').inner_text() == "2/3"
+    assert page.locator('#task-matrix tfoot td[data-model="qwen3.5-9b"]').inner_text() == "1/3"
     cell.click()
     page.wait_for_load_state()
     assert page.url.endswith(f"episodes/{ids['episodes'][('gpt-5.4-mini', 't1')]}.html")
     _check_episode(page, expect_images=4)      # 3 screens acted on + the final screen
+    # The other attempts at t1 (qwen's success and its infrastructure error) are linked.
+    others = page.locator("#other-attempts a.mark")
+    assert others.count() == 2
+    others.first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"episodes/{ids['episodes'][('qwen3.5-9b', 't1', 0)]}.html")
     _assert_inert(page)
 
 
