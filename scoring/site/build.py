@@ -7,9 +7,9 @@ the same directory only copies screenshots it does not have yet.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 import os
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
