@@ -130,7 +130,9 @@ def call_view(call: ModelCall) -> CallView:
     tool_calls = []
     for tc in resp.get("tool_calls") or []:
         fn = tc.get("function", tc) if isinstance(tc, dict) else {}
-        tool_calls.append({"name": str(fn.get("name", "?")), "arguments": pretty(fn.get("arguments", {}))})
+        args = fn.get("arguments", {})
+        text = _maybe_json(args) if isinstance(args, str) else pretty(args)   # chat APIs send a JSON string
+        tool_calls.append({"name": str(fn.get("name", "?")), "arguments": text})
     return CallView(
         role=call.role, model=call.model, provider=call.provider, api=call.api,
         reasoning=_text(resp.get("reasoning") or resp.get("reasoning_content")) or None,

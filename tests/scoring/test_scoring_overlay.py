@@ -81,3 +81,20 @@ def test_request_digest_shows_only_the_new_input() -> None:
     assert request["messages"][0] == {"role": "system", "content": "s"}      # the record is untouched
     first = {"messages": [{"role": "user", "content": "u1"}]}
     assert request_digest(first) == first
+
+
+def test_call_view_reads_chat_and_responses_replies() -> None:
+    from scoring.site.episode_view import call_view
+    from trajectories.records import ModelCall
+
+    chat = call_view(ModelCall(model="qwen3.5-9b", response={
+        "role": "assistant", "content": None, "reasoning": "look first",
+        "tool_calls": [{"id": "c1", "type": "function",
+                        "function": {"name": "computer_use", "arguments": '{"action": "left_click", "coordinate": [1, 2]}'}}]}))
+    assert chat.reasoning == "look first" and chat.content is None
+    assert chat.tool_calls[0]["name"] == "computer_use"
+    assert '"coordinate": [\n' in chat.tool_calls[0]["arguments"]       # indented, not one line
+    broken = call_view(ModelCall(model="m", response={"tool_calls": [{"function": {"name": "f", "arguments": "{oops"}}]}))
+    assert broken.tool_calls[0]["arguments"] == "{oops"
+    failed = call_view(ModelCall(model="m", error="HTTP 503", attempt=2))
+    assert failed.error == "HTTP 503" and failed.attempt == 2 and failed.request_json == ""
