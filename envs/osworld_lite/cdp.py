@@ -93,6 +93,11 @@ class CdpBridge:
         """Page targets, most recently activated first (Chromium's /json/list order)."""
         return [t for t in self.get_json("/json/list") if t.get("type") == "page"]
 
+    def new_tab(self, url: str) -> dict[str, Any]:
+        request = urllib.request.Request(f"{self.endpoint}/json/new?{url}", method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 (loopback)
+            return json.loads(resp.read())
+
     def active_tab(self) -> dict[str, Any] | None:
         pages = self.pages()
         return pages[0] if pages else None
@@ -162,17 +167,17 @@ def _active_page(browser: Any, bridge: CdpBridge) -> Any:
     return pages[-1]
 
 
-def open_tabs(bridge: CdpBridge, urls: list[str], timeout_ms: float = 15000) -> None:
-    def run(browser: Any) -> None:
-        context = browser.contexts[0] if browser.contexts else browser.new_context()
-        for url in urls:
-            page = context.new_page()
-            try:
-                page.goto(url, timeout=timeout_ms, wait_until="load")
-            except Exception as exc:  # the tab stays open on its error page, as in OSWorld
-                if "net::" not in str(exc) and "Timeout" not in str(exc):
-                    raise
-    bridge.with_browser(run)
+def open_tabs(bridge: CdpBridge, urls: list[str], timeout: float = 15.0) -> None:
+    """Open each URL in a new tab (DevTools' /json/new: no Playwright start-up needed) and wait
+    until it has committed a title; a page that fails to load keeps its error page, as in OSWorld."""
+    for url in urls:
+        target = bridge.new_tab(url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            tab = next((t for t in bridge.pages() if t.get("id") == target.get("id")), None)
+            if tab is None or tab.get("title"):
+                break
+            time.sleep(0.05)
 
 
 def active_tab_html(bridge: CdpBridge) -> str:

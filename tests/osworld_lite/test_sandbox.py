@@ -118,17 +118,20 @@ def test_no_process_survives_close(desktop) -> None:
     from envs.osworld_lite.session import DesktopSession
 
     s = DesktopSession(320, 240).start()
-    s.launch(launch_spec(["xterm"]))
-    tag = f"{time.monotonic_ns() % 10**6}.5"
-    # A daemon that leaves its session and process group, and a plain background job.
-    s.sandbox.run(["/bin/bash", "-c", f"setsid nohup sleep {tag} >/dev/null 2>&1 & sleep {tag} >/dev/null 2>&1 & disown"])
-    procs = s.sandbox.processes()
-    xvfb = psutil.Process(s.display.pid)
-    sleepers = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", tag]]
-    assert len(sleepers) == 2
-    names = {p.name() for p in procs}
-    assert {"bwrap", "xterm", "openbox", "dbus-daemon", "sleep"} <= names, names
-    s.close()
+    try:
+        s.launch(launch_spec(["xterm"]))
+        tag = f"{time.monotonic_ns() % 10**6}.5"
+        # A daemon that leaves its session and process group, and a plain background job.
+        s.sandbox.run(["/bin/bash", "-c",
+                       f"setsid nohup sleep {tag} >/dev/null 2>&1 & sleep {tag} >/dev/null 2>&1 & disown"])
+        procs = s.sandbox.processes()
+        xvfb = psutil.Process(s.display.pid)
+        sleepers = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", tag]]
+        assert len(sleepers) == 2
+        names = {p.name() for p in procs}
+        assert {"bwrap", "xterm", "openbox", "dbus-daemon", "sleep"} <= names, names
+    finally:
+        s.close()
     for p in [*procs, xvfb, *sleepers]:
         assert not p.is_running() or p.status() == psutil.STATUS_ZOMBIE, p
     assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", tag]
