@@ -1,7 +1,9 @@
 """Content-addressed blob store on disk (screenshots, large JSON payloads).
 
-A blob lives at `<root>/<h[0:2]>/<h[2:4]>/<h>` where h is the sha256 of its bytes, so equal
-blobs are stored once. Writes go to a temporary file in the target directory and are renamed
+A blob lives at `<root>/<h[0:2]>/<h>` where h is the sha256 of its bytes, so equal blobs are
+stored once. One level of 256 shard directories, as git's object store: they all exist after
+the first few hundred blobs (a second level would create a new directory for nearly every blob
+of the first hundred thousand), and a million blobs make 4,000 entries per directory. Writes go to a temporary file in the target directory and are renamed
 into place: a process killed mid-write leaves at most a stray `*.tmp` file, never a truncated
 blob under a valid name. Readers verify nothing but the name, so `verify()` exists for audits.
 """
@@ -58,7 +60,7 @@ class ArtifactStore:
 
     def path(self, sha256: str) -> Path:
         check_sha256(sha256)
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return self.root / sha256[:2] / sha256
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
@@ -115,7 +117,7 @@ class ArtifactStore:
         count = 0
         cutoff = time.time() - min_age_s
         if self.root.is_dir():
-            for tmp in self.root.glob("*/*/.*.tmp"):
+            for tmp in self.root.glob("*/.*.tmp"):
                 try:
                     if tmp.stat().st_mtime <= cutoff:
                         tmp.unlink()

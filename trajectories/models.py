@@ -1,8 +1,8 @@
 """SQLAlchemy 2.x ORM schema of the trajectory store.
 
-Tables: runs, tasks, episodes, steps, model_calls, artifacts (+ step_artifacts, which links a
-step to the blobs its observation refers to). Big payloads live in the content-addressed
-artifact store on disk; rows hold their sha256.
+Tables: runs, tasks, episodes, steps, model_calls, artifacts. Big payloads live in the
+content-addressed artifact store on disk; rows hold their sha256 (a step's
+`observation_artifacts` maps names to them; `artifacts` records each blob's type and size).
 
 Statuses and termination reasons are plain strings holding the values of the enums in
 `trajectories.records` (no database enum types: they make migrations painful).
@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -194,7 +195,8 @@ class Step(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     schema_version: Mapped[int] = mapped_column(Integer, default=1)
-    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (episode_id, step_index) index serves lookups by episode.
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
     index: Mapped[int] = mapped_column("step_index", Integer)
     observation: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     observation_artifacts: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
@@ -267,21 +269,12 @@ class Artifact(Base):
     """A blob in the content-addressed store (the bytes live on disk under its sha256)."""
 
     __tablename__ = "artifacts"
+    __table_args__ = {"sqlite_with_rowid": False}  # one b-tree keyed by the hash, not two
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     mime: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def to_info(self) -> records.ArtifactInfo:
         return records.ArtifactInfo(sha256=self.sha256, mime=self.mime, size=self.size)
-
-
-class StepArtifact(Base):
-    """Which artifacts a step refers to, under which name (e.g. "screenshot")."""
-
-    __tablename__ = "step_artifacts"
-
-    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    sha256: Mapped[str] = mapped_column(ForeignKey("artifacts.sha256"), index=True)

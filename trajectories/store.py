@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent import futures
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,7 +46,6 @@ _MIGRATION_LOCK = threading.Lock()
 # Statements on the hot path, built once (SQLAlchemy then reuses their compiled form).
 _EPISODE_STATUS = select(m.Episode.status).where(m.Episode.id == bindparam("eid"))
 _INSERT_STEP = insert(m.Step.__table__).returning(m.Step.__table__.c.id)
-_INSERT_STEP_ARTIFACT = insert(m.StepArtifact.__table__)
 _INSERT_MODEL_CALL = insert(m.ModelCall.__table__)
 
 
@@ -74,13 +72,11 @@ class TrajectoryStore(StoreQueries):
         # SQLite has one writer at a time. Queue this process's writers on a lock rather than
         # on SQLite's busy handler, which sleeps in steps of up to 100 ms.
         self._write_lock = threading.Lock() if self._dialect == "sqlite" else None
-        self._io = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="artifact-writer")
 
     def __repr__(self) -> str:
         return f"TrajectoryStore({safe_url(self.url)!r}, {str(self.artifacts.root)!r})"
 
     def close(self) -> None:
-        self._io.shutdown(wait=True)
         self.engines.dispose()
 
     def __enter__(self) -> TrajectoryStore:
@@ -273,38 +269,24 @@ class TrajectoryStore(StoreQueries):
         row.update(observation_artifacts=refs, episode_id=episode_id, step_index=step.index,
                    schema_version=step.schema_version, created_at=step.created_at or _now())
         calls = _call_rows(episode_id, step.model_calls)
-        # The files are written while the rows are inserted; they are on disk before the commit.
-        pending = (self._io.submit(self._write_blobs, [(written[name][0], data) for name, data, _ in blobs])
-                   if blobs else None)
-        try:
-            with self._tx() as conn:
-                status = self._episode_status(conn, episode_id)
-                if status in FINISHED_STATUSES:
-                    raise EpisodeFinishedError(f"episode {episode_id} already finished ({status}); no more steps")
-                if written:
-                    conn.execute(self._insert_artifact, [
-                        {"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()
-                    ])
-                self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
-                try:  # the error aborts the whole transaction: nothing of this step is kept
-                    step_id = conn.execute(_INSERT_STEP, row).scalar_one()
-                except IntegrityError:
-                    raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
-                if refs:
-                    conn.execute(_INSERT_STEP_ARTIFACT, [{"step_id": step_id, "name": n, "sha256": sha} for n, sha in refs.items()])
-                if calls:
-                    conn.execute(_INSERT_MODEL_CALL, [{**c, "step_id": step_id} for c in calls])
-                if pending is not None:
-                    pending.result()  # a failed write raises here and rolls the step back
-        except BaseException:
-            if pending is not None:
-                futures.wait([pending])  # leave no write running behind a failed call
-            raise
+        for name, data, _ in blobs:  # blobs first: committed rows never name a missing file
+            self.artifacts.write(written[name][0], data)
+        with self._tx() as conn:
+            status = self._episode_status(conn, episode_id)
+            if status in FINISHED_STATUSES:
+                raise EpisodeFinishedError(f"episode {episode_id} already finished ({status}); no more steps")
+            if written:
+                conn.execute(self._insert_artifact, [
+                    {"sha256": sha, "mime": mime, "size": size, "created_at": _now()} for sha, mime, size in written.values()
+                ])
+            self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
+            try:  # the error aborts the whole transaction: nothing of this step is kept
+                step_id = conn.execute(_INSERT_STEP, row).scalar_one()
+            except IntegrityError:
+                raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
+            if calls:
+                conn.execute(_INSERT_MODEL_CALL, [{**c, "step_id": step_id} for c in calls])
         return step_id
-
-    def _write_blobs(self, blobs: list[tuple[str, bytes]]) -> None:
-        for sha, data in blobs:
-            self.artifacts.write(sha, data)
 
     def _require_artifacts(self, conn: Connection, shas: list[str]) -> None:
         if not shas:

@@ -17,7 +17,7 @@ def test_put_get_sharded_and_deduplicated(tmp_path: Path) -> None:
     data = os.urandom(4096)
     sha = store.put(data)
     assert sha == hashlib.sha256(data).hexdigest()
-    assert store.path(sha) == tmp_path / sha[:2] / sha[2:4] / sha
+    assert store.path(sha) == tmp_path / sha[:2] / sha
     assert store.get(sha) == data and store.exists(sha) and store.verify(sha)
     mtime = store.path(sha).stat().st_mtime_ns
     assert store.put(bytearray(data)) == sha  # same bytes: no second write

@@ -17,7 +17,7 @@ from trajectories.records import RunConfig
 from trajectories.store import TrajectoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"runs", "tasks", "episodes", "steps", "model_calls", "artifacts", "step_artifacts"}
+TABLES = {"runs", "tasks", "episodes", "steps", "model_calls", "artifacts"}
 
 
 def _tables(store: TrajectoryStore) -> set[str]:

@@ -1,4 +1,4 @@
-"""Initial schema: runs, tasks, episodes, steps, model_calls, artifacts, step_artifacts.
+"""Initial schema: runs, tasks, episodes, steps, model_calls, artifacts.
 
 Revision ID: 0001
 Revises:
@@ -115,7 +115,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_steps"),
         sa.UniqueConstraint("episode_id", "step_index", name="uq_steps_episode_id_step_index"),
     )
-    op.create_index("ix_steps_episode_id", "steps", ["episode_id"])
 
     op.create_table(
         "model_calls",
@@ -151,29 +150,17 @@ def upgrade() -> None:
         "artifacts",
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("mime", sa.String(100), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("sha256", name="pk_artifacts"),
+        sqlite_with_rowid=False,
     )
-
-    op.create_table(
-        "step_artifacts",
-        sa.Column("step_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(["step_id"], ["steps.id"], name="fk_step_artifacts_step_id_steps", ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["sha256"], ["artifacts.sha256"], name="fk_step_artifacts_sha256_artifacts"),
-        sa.PrimaryKeyConstraint("step_id", "name", name="pk_step_artifacts"),
-    )
-    op.create_index("ix_step_artifacts_sha256", "step_artifacts", ["sha256"])
 
 
 def downgrade() -> None:
     for index, table in (
-        ("ix_step_artifacts_sha256", "step_artifacts"),
         ("ix_model_calls_step_id", "model_calls"),
         ("ix_model_calls_episode_id", "model_calls"),
-        ("ix_steps_episode_id", "steps"),
         ("ix_episodes_env_domain", "episodes"),
         ("ix_episodes_status", "episodes"),
         ("ix_episodes_run_id", "episodes"),
@@ -183,5 +170,5 @@ def downgrade() -> None:
         ("ix_runs_env", "runs"),
     ):
         op.drop_index(index, table_name=table)
-    for table in ("step_artifacts", "artifacts", "model_calls", "steps", "episodes", "tasks", "runs"):
+    for table in ("artifacts", "model_calls", "steps", "episodes", "tasks", "runs"):
         op.drop_table(table)
