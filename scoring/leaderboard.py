@@ -107,6 +107,10 @@ def fmt_interval(row: GroupMetrics) -> str:
 def fmt_money(value: float | None) -> str:
     if value is None:
         return "–"
+    if value == 0:
+        return "$0"
+    if value < 0.01:  # per-call and per-episode costs of small models are fractions of a cent
+        return f"${value:.6f}"
     return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
 
 

@@ -67,7 +67,7 @@ def environment() -> Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(pct=fmt_pct, interval=fmt_interval, money=fmt_money, num=fmt_num,
-                       signed=_signed, pval=_pval, page=page_name)
+                       signed=_signed, pval=_pval, page=page_name, thousands="{:,}".format)
     return env
 
 
