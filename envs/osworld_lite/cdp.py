@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from envs.errors import InfrastructureError
+from envs.osworld_lite.sandbox import connect_unix
 
 T = TypeVar("T")
 
@@ -28,8 +29,7 @@ T = TypeVar("T")
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         try:
-            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            upstream.connect(self.server.unix_path)  # type: ignore[attr-defined]
+            upstream = connect_unix(self.server.unix_path)  # type: ignore[attr-defined]
         except OSError:
             return
         t = threading.Thread(target=_pipe, args=(upstream, self.request), daemon=True)

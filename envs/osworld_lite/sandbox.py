@@ -21,6 +21,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -224,9 +225,7 @@ class Sandbox:
             raise InfrastructureError("the episode's sandbox is not running")
         path = str(self.root / "ctl" / "supervisor.sock")
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                conn.settimeout(timeout)
-                conn.connect(path)
+            with connect_unix(path, timeout) as conn:
                 conn.sendall(json.dumps({"op": op, **fields}).encode() + b"\n")
                 chunks = []
                 while not (chunks and chunks[-1].endswith(b"\n")):
@@ -299,3 +298,26 @@ def _ppid(p: psutil.Process) -> int | None:
         return p.ppid()
     except psutil.Error:
         return None
+
+
+def connect_unix(path: str, timeout: float | None = None) -> socket.socket:
+    """Connect to a Unix socket that lives in a folder the sandbox can write.
+
+    Code in the sandbox could swap the socket for a symlink to a host socket; opening the
+    last component with O_NOFOLLOW and connecting through /proc/self/fd pins the very inode
+    that was checked.
+    """
+    fd = os.open(path, os.O_PATH | os.O_NOFOLLOW)
+    try:
+        if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            raise ConnectionRefusedError(f"{path} is not a socket")
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.settimeout(timeout)
+        try:
+            conn.connect(f"/proc/self/fd/{fd}")
+        except OSError:
+            conn.close()
+            raise
+        return conn
+    finally:
+        os.close(fd)

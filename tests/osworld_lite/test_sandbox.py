@@ -137,3 +137,24 @@ def test_no_process_survives_close(desktop) -> None:
     assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", tag]
                 and p.status() != psutil.STATUS_ZOMBIE]
     assert not s.sandbox.root.exists()
+
+
+def test_control_socket_cannot_be_redirected_to_a_host_socket(session, tmp_path: Path) -> None:
+    from envs.errors import InfrastructureError
+
+    # A host socket the sandbox must never make the runner talk to.
+    host = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    host.bind(str(tmp_path / "host.sock"))
+    host.listen(1)
+    host.settimeout(0.5)
+    try:
+        # The control folder is writable inside (the supervisor's socket lives there), so an
+        # agent's shell can swap the socket for a symlink; the host must refuse to follow it.
+        r = sh(session, f"cd /run/olite && mv supervisor.sock real.sock && ln -s {tmp_path}/host.sock supervisor.sock")
+        assert r["returncode"] == 0
+        with pytest.raises(InfrastructureError, match="not a socket"):
+            session.sandbox.run(["true"])
+        with pytest.raises(OSError):
+            host.accept()
+    finally:
+        host.close()
