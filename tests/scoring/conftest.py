@@ -179,3 +179,9 @@ def make_store():
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def seed():
+    """`seed(store) -> ids`: the standard scoring scenario, into any store."""
+    return seed_store

@@ -1,6 +1,9 @@
 """Static site builds: incremental copies and lost screenshots (no browser needed)."""
 from __future__ import annotations
 
+import pytest
+
+from scoring.leaderboard import build_rows
 from scoring.site import build_site
 from scoring.site.build import sniff_mime
 from scoring.source import StoreSource
@@ -29,3 +32,22 @@ def test_sniff_mime() -> None:
     assert sniff_mime(b"\xff\xd8\xff\xe0") == "image/jpeg"
     assert sniff_mime(b"RIFF\0\0\0\0WEBPVP8 ") == "image/webp"
     assert sniff_mime(b"<svg onload=alert(1)>") is None
+
+
+@pytest.mark.postgres
+def test_same_figures_and_pages_from_postgresql(tmp_path, make_pg_database, seed, make_store) -> None:
+    from trajectories.store import TrajectoryStore
+
+    pg = TrajectoryStore(make_pg_database(), tmp_path / "pg-artifacts")
+    try:
+        pg.upgrade()
+        seed(pg)
+        lite, _ = make_store(tmp_path)
+        figures = lambda store: [
+            (r.model, r.env, r.domain, r.episodes, r.successes, r.ci_low, r.ci_high, r.infra_errors, r.cost_usd)
+            for r in build_rows(StoreSource(store).episodes())]
+        assert figures(pg) == figures(lite)
+        report = build_site(StoreSource(pg), tmp_path / "pg-site")
+        assert report.pages == 11 and report.artifacts_copied == 4 and report.artifacts_missing == []
+    finally:
+        pg.close()
