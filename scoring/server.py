@@ -21,6 +21,7 @@ from scoring.leaderboard import Filters, build_rows, rows_to_json
 from scoring.site.render import (
     CSP,
     HASHED_PREFIX,
+    MIME_EXT,
     artifact_name,
     page_name,
     render_episode,
@@ -80,6 +81,9 @@ def create_app(store: Any, filters: Filters | None = None) -> Starlette:
         except (KeyError, FileNotFoundError, LookupError):
             return _not_found(f"artifact {sha}")
         headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=31536000, immutable"}
+        if mime not in MIME_EXT:  # only raster images are shown inline; anything else downloads
+            mime = "application/octet-stream"
+            headers["Content-Disposition"] = f'attachment; filename="{sha}.bin"'
         return Response(data, media_type=mime, headers=headers)
 
     def style(request: Request) -> Response:

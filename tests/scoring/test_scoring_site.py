@@ -214,6 +214,12 @@ def test_live_viewer_serves_the_same_pages(site, seeded, live, page) -> None:
         assert client.get("/artifacts/..%2F..%2Fetc%2Fpasswd").status_code == 404
         assert client.get("/artifacts/" + "0" * 64 + ".png").status_code == 404
         assert client.get("/episodes/ep-nope.html").status_code == 404
+        # A stored blob that is not a raster image is served as a download, never as a page.
+        store = seeded[0]
+        sha = store.put_artifact(b"<script>window.__pwned = 1</script>", "text/html")
+        resp = client.get(f"/artifacts/{sha}.html")
+        assert resp.headers["content-type"] == "application/octet-stream"
+        assert resp.headers["content-disposition"].startswith("attachment")
         rows = client.get("/leaderboard.json").json()
         assert {(r["model"], r["successes"], r["episodes"]) for r in rows} >= {("gpt-5.4-mini", 2, 3)}
 
