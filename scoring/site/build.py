@@ -92,9 +92,17 @@ def build_site(source: StoreSource, out_dir: str | Path) -> BuildReport:
     by_task: dict[tuple[str, str, str], list] = defaultdict(list)
     for ep in episodes:
         by_task[ep.task_key].append(ep)
+    written: set[str] = set()
     for ep in episodes:
         view = source.episode_view(ep, image_url)
         page = render_episode(view, by_task[ep.task_key], root="../")
-        _write(out / "episodes" / page_name(ep.episode_id), page)
+        name = page_name(ep.episode_id)
+        _write(out / "episodes" / name, page)
+        written.add(name)
+    # Pages of an earlier build that this one no longer covers would be stale: remove them.
+    if (out / "episodes").is_dir():
+        for old in (out / "episodes").glob("*.html"):
+            if old.name not in written:
+                old.unlink()
     return BuildReport(out_dir=str(out), episodes=len(episodes), pages=len(episodes) + 2,
                        artifacts_copied=copied, artifacts_missing=missing)

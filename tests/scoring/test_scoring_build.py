@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.leaderboard import build_rows
+from scoring.leaderboard import Filters, build_rows
 from scoring.site import build_site
 from scoring.site.build import sniff_mime
 from scoring.source import StoreSource
@@ -15,6 +15,9 @@ def test_rebuild_copies_nothing_new_and_a_lost_blob_is_reported(tmp_path, make_s
     assert first.artifacts_copied == 4 and first.artifacts_missing == [] and first.pages == 11
     again = build_site(StoreSource(store), tmp_path / "site")
     assert again.artifacts_copied == 0 and again.artifacts_missing == []
+    # A narrower build into the same directory leaves no stale episode pages behind.
+    narrow = build_site(StoreSource(store, Filters(models=["oracle"])), tmp_path / "site")
+    assert narrow.episodes == 1 and len(list((tmp_path / "site" / "episodes").glob("*.html"))) == 1
 
     # Lose one screenshot from the artifact store: the site still builds and says what is missing.
     shots = sorted((tmp_path / "site" / "artifacts").iterdir())
