@@ -282,3 +282,16 @@ def test_image_metrics(tmp_path: Path) -> None:
     assert call_metric("compare_images", str(tmp_path / "a.png"), str(tmp_path / "fake.jpg")) == 1.0
     (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
     assert call_metric("check_image_size", str(tmp_path / "broken.png"), {"width": 1}) == 0.0
+
+
+def test_compare_table_missing_sheet_scores_zero_but_bad_rules_raise(tmp_path: Path) -> None:
+    a = xlsx(tmp_path / "a.xlsx", [["h"], [1]])
+    assert call_metric("compare_table", str(a), None, {"rules": [
+        {"type": "check_cell", "sheet_idx": "RNSummary", "coordinate": "A1",
+         "props": {"value": {"method": "eq", "ref": "h"}}}]}) == 0.0
+    assert call_metric("compare_table", str(a), None, {"rules": [
+        {"type": "check_cell", "sheet_idx": "RI3", "coordinate": "A1",
+         "props": {"value": {"method": "eq", "ref": "h"}}}]}) == 0.0
+    with pytest.raises(KeyError, match="props"):
+        call_metric("compare_table", str(a), None, {"rules": [
+            {"type": "check_cell", "sheet_idx": "RI0", "coordinate": "A1"}]})

@@ -29,6 +29,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from envs.osworld_lite.metrics import metric
 
 
+class _Missing(LookupError):
+    """The result lacks a sheet the rule names: the agent's failure, not a task error."""
+
+
 class _Books:
     """Result/expected workbooks, loaded once each with values and once with formulas."""
 
@@ -50,9 +54,10 @@ class _Books:
         if which not in "RE" or how not in "IN":
             raise ValueError(f"unrecognised sheet index {idx!r} (RI0, RNname, EI0, ENname)")
         wb = self.book(which, formulas)
-        if how == "I":
-            return wb.worksheets[int(ref)]
-        return wb[ref]
+        try:
+            return wb.worksheets[int(ref)] if how == "I" else wb[ref]
+        except (IndexError, KeyError):
+            raise _Missing(idx) from None
 
 
 def _values(ws: Worksheet) -> list[list[Any]]:
@@ -164,6 +169,6 @@ def compare_table(result: Any, expected: Any = None, **options: Any) -> float:
         try:
             if not _rule(books, r):
                 return 0.0
-        except (KeyError, IndexError):  # the result lacks the sheet or cell the rule names
+        except _Missing:
             return 0.0
     return 1.0
