@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,17 +80,23 @@ class ArtifactStore:
         if target.parent not in self._known_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._known_dirs.add(target.parent)
+        # A name only this thread uses; a leftover from a killed process is simply overwritten.
+        tmp = f"{target.parent}{os.sep}.{digest[:16]}.{os.getpid()}.{threading.get_ident()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
         try:
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
+            fd = os.open(tmp, flags, 0o644)
         except FileNotFoundError:  # the shard directory was removed behind our back
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{digest[:8]}.", suffix=".tmp")
+            fd = os.open(tmp, flags, 0o644)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
                 if self.fsync:
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)  # atomic; a concurrent writer of the same bytes is harmless
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

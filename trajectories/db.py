@@ -98,7 +98,13 @@ def parse_url(url: str | URL) -> URL:
 
 
 def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        # Every write goes through `engine.begin()`, which commits or rolls back itself.
+        pool_reset_on_return="rollback" if not immediate else None,
+    )
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -113,7 +119,7 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.connection.driver_connection.execute(begin)
 
     return engine
 

@@ -45,7 +45,7 @@ _MIGRATION_LOCK = threading.Lock()
 
 # Statements on the hot path, built once (SQLAlchemy then reuses their compiled form).
 _EPISODE_STATUS = select(m.Episode.status).where(m.Episode.id == bindparam("eid"))
-_INSERT_STEP = insert(m.Step.__table__).returning(m.Step.__table__.c.id)
+_INSERT_STEP = insert(m.Step.__table__)
 _INSERT_MODEL_CALL = insert(m.ModelCall.__table__)
 
 
@@ -281,7 +281,7 @@ class TrajectoryStore(StoreQueries):
                 ])
             self._require_artifacts(conn, [sha for name, sha in refs.items() if name not in written])
             try:  # the error aborts the whole transaction: nothing of this step is kept
-                step_id = conn.execute(_INSERT_STEP, row).scalar_one()
+                step_id = conn.execute(_INSERT_STEP, row).inserted_primary_key[0]
             except IntegrityError:
                 raise StoreError(f"step {step.index} of episode {episode_id} is already recorded") from None
             if calls:
