@@ -57,6 +57,13 @@ UNSUPPORTED_CONFIG = {
 }
 
 
+UNSUPPORTED_GETTERS = {
+    "cloud_file": "files are never downloaded: name the expected file with "
+                  "{\"type\": \"fixture\", \"file\": PATH} (beside the task file) or a generated fixture",
+    "googledrive_file": "there is no network access in osworld-lite",
+}
+
+
 class TaskSchemaError(ValueError):
     """A task file or task record does not follow the schema; the message names the task."""
 
@@ -197,6 +204,13 @@ class GetterSpec(_Lenient):
     """`{"type": "vm_file", "path": ..., "dest": ...}` and the like; extra keys are the getter's."""
 
     type: str
+
+    @field_validator("type")
+    @classmethod
+    def _supported(cls, v: str) -> str:
+        if v in UNSUPPORTED_GETTERS:
+            raise ValueError(f"getter type {v!r} is not supported: {UNSUPPORTED_GETTERS[v]}")
+        return v
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump()

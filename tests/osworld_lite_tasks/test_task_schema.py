@@ -89,6 +89,8 @@ def test_bad_config_steps_name_the_task(step: dict[str, Any], message: str) -> N
     ({"func": []}, "empty"),
     ({"func": "exact_match", "conj": "xor"}, "conj"),
     ({"func": "exact_match", "result": {"command": "ls"}}, "type"),
+    ({"func": "compare_table", "result": {"type": "vm_file", "path": "/home/user/a.xlsx"},
+      "expected": {"type": "cloud_file", "path": "https://example.com/a.xlsx"}}, "never downloaded"),
 ])
 def test_bad_evaluators(evaluator: dict[str, Any], message: str) -> None:
     with pytest.raises(TaskSchemaError, match="my-task") as err:
