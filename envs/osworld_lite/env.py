@@ -69,7 +69,7 @@ class OSWorldLiteEnv(gym.Env):
 
     def __init__(self, task: Task | None = None, *, task_id: str | None = None, task_file: str | None = None,
                  screen_width: int = 1280, screen_height: int = 720, a11y: bool | str = False,
-                 settle_s: float = 1.0, render_mode: str | None = None, sandbox_dir: str | None = None,
+                 settle_s: float = 1.0, idle_timeout_s: float = 10.0, render_mode: str | None = None, sandbox_dir: str | None = None,
                  **_ignored: Any):
         if task is None:
             if task_id is None:
@@ -81,6 +81,7 @@ class OSWorldLiteEnv(gym.Env):
         self.width, self.height = int(screen_width), int(screen_height)
         self.a11y = a11y if isinstance(a11y, bool) else str(a11y).lower() in ("1", "on", "true", "yes")
         self.settle_s = float(settle_s)
+        self.idle_timeout_s = float(idle_timeout_s)
         self.render_mode = render_mode
         self.sandbox_dir = sandbox_dir
         self.observation_space, self.action_space = _spaces(self.width, self.height)
@@ -124,7 +125,9 @@ class OSWorldLiteEnv(gym.Env):
             runner(self.task.config)
             self.setup_notes = runner.notes
             self.session.check_health()
-            obs = self._observe(settle=True, min_wait=0.1)
+            # The first observation shows the apps ready (documents loaded), not mid-start.
+            self.session.wait_idle(timeout=self.idle_timeout_s)
+            obs = self._observe(settle=True, min_wait=0.03)
         except BaseException:
             self._shutdown()
             raise

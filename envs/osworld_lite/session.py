@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from Xlib import X
 from Xlib import display as xdisplay
 from Xlib.error import XError
@@ -185,6 +187,51 @@ class DesktopSession:
                 how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
                 raise InfrastructureError(f"{app.spec.app} {how} (crash): {self.app_log(app.spec.app)}")
 
+    def wait_idle(self, timeout: float, window: float = 0.05, busy_cpu: float = 0.006, streak: int = 2) -> bool:
+        """Wait until the desktop has nothing left to do: in `streak` consecutive `window`s,
+        the episode's processes (and the X server) used less than `busy_cpu` CPU-seconds.
+
+        A window title appears long before LibreOffice has loaded the document; the screen can
+        hold still for a moment mid-load; CPU use tells when an app is really done.
+        """
+        assert self.sandbox is not None and self.display is not None
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        last = self._cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(window)
+            now = self._cpu_seconds()
+            quiet = quiet + 1 if now - last < busy_cpu else 0
+            if quiet >= streak:
+                return True
+            last = now
+        return False
+
+    def _gui_processes(self) -> list[psutil.Process]:
+        """Host-side processes of the GUI apps launched so far (with their children)."""
+        gui_pids = {app.pid for app in self.apps if app.spec.gui}
+        found: list[psutil.Process] = []
+        for p in self.sandbox.processes():  # type: ignore[union-attr]
+            if _namespace_pid(p.pid) in gui_pids:
+                with contextlib.suppress(psutil.Error):
+                    found += [p, *p.children(recursive=True)]
+        return found
+
+    def _cpu_seconds(self) -> float:
+        # Only GUI apps and the X server count: a task's own background jobs may never idle.
+        total = 0.0
+        procs = self._gui_processes()
+        if self.display is not None and self.display.pid:
+            with contextlib.suppress(psutil.Error):
+                procs.append(psutil.Process(self.display.pid))
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
     # -- windows (EWMH, answered by openbox) ---------------------------------------------------
     def windows(self) -> list[int]:
         root = self._x.screen().root
@@ -224,6 +271,18 @@ class DesktopSession:
     def home(self) -> Path:
         assert self.sandbox is not None
         return self.sandbox.home
+
+
+def _namespace_pid(host_pid: int) -> int | None:
+    """The PID a host process has inside its (innermost) PID namespace."""
+    try:
+        with open(f"/proc/{host_pid}/status") as f:
+            for line in f:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _ready(spec: LaunchSpec, window: dict[str, Any]) -> bool:
