@@ -17,7 +17,10 @@ from typing import Any
 
 from envs.errors import InfrastructureError
 from envs.osworld_lite import cdp
+from envs.osworld_lite.actions import ActionError, parse_action
 from envs.osworld_lite.apps import launch_spec, open_argv
+from envs.osworld_lite.executor import execute
+from envs.osworld_lite.pyautogui_parser import parse_pyautogui
 from envs.osworld_lite.sandbox import SANDBOX_HOME
 from envs.osworld_lite.session import DesktopSession
 from envs.osworld_lite.task import Task
@@ -35,10 +38,22 @@ def expand_home(arg: str) -> str:
 
 def command_argv(command: list[str] | str, shell: bool) -> list[str]:
     if isinstance(command, str):
-        return ["/bin/bash", "-c", command] if shell else [expand_home(a) for a in shlex.split(command)]
-    if shell:
-        return ["/bin/bash", "-c", shlex.join(command)]
-    return [expand_home(a) for a in command]
+        argv = ["/bin/bash", "-c", command] if shell else [expand_home(a) for a in shlex.split(command)]
+    elif shell:
+        argv = ["/bin/bash", "-c", shlex.join(command)]
+    else:
+        argv = [expand_home(a) for a in command]
+    if argv and argv[0] == "python":  # OSWorld's VM has `python`; Debian has python3 only
+        argv[0] = "python3"
+    return argv
+
+
+def _pyautogui_code(argv: list[str]) -> str | None:
+    """The code of a `python -c "...pyautogui..."` command, else None."""
+    if len(argv) == 3 and Path(argv[0]).name in ("python", "python3") and argv[1] == "-c" \
+            and "pyautogui" in argv[2]:
+        return argv[2]
+    return None
 
 
 def _sandbox_path(path: str) -> str:
@@ -91,6 +106,10 @@ class StepRunner:
 
     def _execute(self, params: Any) -> None:
         argv = command_argv(params.command, params.shell)
+        code = _pyautogui_code(argv)
+        if code is not None:
+            self._pyautogui(code)
+            return
         result = self.session.sandbox.run(argv, timeout=EXECUTE_TIMEOUT_S)  # type: ignore[union-attr]
         if result["timed_out"]:
             raise InfrastructureError(f"task {self.task.id!r}: execute step timed out: {params.command!r}")
@@ -99,6 +118,18 @@ class StepRunner:
             note = f"execute {params.command!r} exited {result['returncode']}: {result['stderr'][-300:].strip()}"
             log.info("task %s: %s", self.task.id, note)
             self.notes.append(note)
+
+    def _pyautogui(self, code: str) -> None:
+        """OSWorld's postconfig drives the GUI with `python -c "import pyautogui; …"`; here the
+        code goes through the pyautogui whitelist parser and XTEST, never a Python interpreter."""
+        try:
+            actions = [parse_action(a, screen=(self.session.width, self.session.height))
+                       for a in parse_pyautogui(code)]
+        except ActionError as exc:
+            raise InfrastructureError(f"task {self.task.id!r}: pyautogui step not understood: {exc}") from None
+        for action in actions:
+            if action.action_type not in ("DONE", "FAIL"):
+                execute(action, self.session.input)  # type: ignore[arg-type]
 
     def _open(self, params: Any) -> None:
         path = _sandbox_path(params.path)

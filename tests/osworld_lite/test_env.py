@@ -202,3 +202,28 @@ def test_copy_open_and_save_through_the_editor(desktop, tmp_path: Path) -> None:
         assert terminated and reward == 1.0, info["evaluation"]
     finally:
         env.close()
+
+
+def test_osworld_postconfig_saves_through_the_pyautogui_parser(desktop) -> None:
+    # OSWorld's postconfig drives the GUI with `python -c "import pyautogui; ..."`; the code goes
+    # through the whitelist parser and XTEST (the sandbox has no pyautogui, nothing is executed).
+    save = "import pyautogui; import time; pyautogui.hotkey('ctrl', 's'); time.sleep(0.5);"
+    task = make_task(
+        config=[{"type": "execute", "parameters": {"command": "printf 'a\\n' > ~/memo.txt", "shell": True}},
+                {"type": "open", "parameters": {"path": "~/memo.txt"}}],
+        evaluator={"func": ["exact_match", "check_include_exclude"],
+                   "result": [{"type": "vm_command_line", "command": ["cat", "~/memo.txt"]},
+                              {"type": "list_directory", "path": "~"}],
+                   "expected": [{"type": "rule", "rules": {"expected": "ab\n"}},
+                                {"type": "rule", "rules": {"include": ["'memo.txt'"], "exclude": ["PWNED"]}}],
+                   "postconfig": [{"type": "activate_window", "parameters": {"window_name": "memo.txt"}},
+                                  {"type": "execute", "parameters": {"command": ["python", "-c", save]}}]})
+    env = OSWorldLiteEnv(task, screen_width=640, screen_height=480)
+    try:
+        env.reset(seed=0)
+        reward, terminated, info = run_actions(env, [
+            {"action_type": "HOTKEY", "keys": ["ctrl", "end"]}, {"action_type": "PRESS", "key": "backspace"},
+            {"action_type": "TYPING", "text": "b\n"}, {"action_type": "DONE"}])
+        assert terminated and reward == 1.0, info["evaluation"]
+    finally:
+        env.close()
