@@ -7,6 +7,7 @@ process killed with SIGKILL leaves either all of a step or none of it; artifacts
 """
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -42,6 +43,7 @@ TASK_COLUMNS = ("domain", "split", "instruction", "infeasible", "has_solution")
 
 
 _MIGRATION_LOCK = threading.Lock()
+_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 # Statements on the hot path, built once (SQLAlchemy then reuses their compiled form).
 _EPISODE_STATUS = select(m.Episode.status).where(m.Episode.id == bindparam("eid"))
@@ -150,6 +152,8 @@ class TrajectoryStore(StoreQueries):
             git_revision=config.git_revision, package_versions=config.package_versions,
             status=RunStatus.RUNNING.value, created_at=_now(), schema_version=config.schema_version,
         )
+        if run_id is not None and not _ID.fullmatch(run_id):
+            raise ValueError(f"invalid run id {run_id!r}: use 1-64 letters, digits and . _ : -")
         for _ in range(5):
             rid = run_id or new_id("run")
             try:
@@ -209,6 +213,9 @@ class TrajectoryStore(StoreQueries):
         self, run_id: str, env: str, domain: str, task_id: str, split: str, trial: int, seed: int | None,
     ) -> str:
         """Create the episode (run, task, trial), or reset and reuse an unfinished one."""
+        for what, value, lo, hi in (("task id", task_id, 1, 200), ("env", env, 1, 100), ("domain", domain, 0, 100)):
+            if not isinstance(value, str) or not lo <= len(value) <= hi:
+                raise ValueError(f"invalid {what} {value!r}: a string of {lo} to {hi} characters")
         ep = m.Episode.__table__
         fresh = dict(
             env=env, domain=domain, split=split, seed=seed, status=EpisodeStatus.RUNNING.value,
@@ -247,7 +254,7 @@ class TrajectoryStore(StoreQueries):
 
     @staticmethod
     def _clear_episode(conn: Connection, episode_id: str) -> None:
-        # Steps cascade to their model calls and artifact links; episode-level calls go here.
+        # Model calls go first (those outside steps have no step to cascade from).
         conn.execute(delete(m.ModelCall.__table__).where(m.ModelCall.__table__.c.episode_id == episode_id))
         conn.execute(delete(m.Step.__table__).where(m.Step.__table__.c.episode_id == episode_id))
 

@@ -228,3 +228,16 @@ def test_non_json_values(store: TrajectoryStore, run_config: RunConfig) -> None:
                           {"extra": (b"never written", "text/plain")})
     assert len(store.get_steps(ep)) == 1
     assert not store.artifacts.exists(sha256_hex(b"never written"))  # rejected before anything was written
+
+
+def test_bad_ids_are_refused(store: TrajectoryStore, run_config: RunConfig) -> None:
+    with pytest.raises(ValueError, match="invalid run id"):
+        store.start_run(run_config, run_id="run with spaces")
+    with pytest.raises(ValueError, match="invalid run id"):
+        store.start_run(run_config, run_id="r" * 65)
+    run_id = store.start_run(run_config, run_id="nightly-2026.11.29")
+    with pytest.raises(ValueError, match="invalid task id"):
+        store.start_episode(run_id, "osworld-lite", "calc", "t" * 201, "test", 0, 0)
+    with pytest.raises(ValueError, match="invalid env"):
+        store.start_episode(run_id, "", "calc", "t1", "test", 0, 0)
+    assert store.get_run(run_id).episode_counts == {}
