@@ -227,3 +227,20 @@ def test_osworld_postconfig_saves_through_the_pyautogui_parser(desktop) -> None:
         assert terminated and reward == 1.0, info["evaluation"]
     finally:
         env.close()
+
+
+def test_every_reset_gets_a_fresh_desktop(desktop) -> None:
+    env = OSWorldLiteEnv(make_task(config=XTERM), screen_width=640, screen_height=480)
+    try:
+        env.reset(seed=0)
+        first = env.session
+        first_root, first_display = first.sandbox.root, first.display.name
+        assert first.sandbox.run(["bash", "-c", "echo secret > ~/left-behind"])["returncode"] == 0
+        env.reset(seed=0)  # may take a prewarmed spare desktop: nothing has run in it yet
+        assert env.session is not first and not first_root.exists()
+        assert env.session.display.name != first_display or not first.display.alive()
+        r = env.session.sandbox.run(["bash", "-c", "ls -A ~; ls /tmp"])
+        assert "left-behind" not in r["stdout"]
+        assert [a.spec.app for a in env.session.apps] == ["xterm"]
+    finally:
+        env.close()
