@@ -19,11 +19,9 @@ import psutil
 
 from Xlib import X
 from Xlib import display as xdisplay
-from Xlib.error import XError
-from Xlib.protocol import event as xevent
 
 from envs.errors import InfrastructureError
-from envs.osworld_lite import profiles
+from envs.osworld_lite import profiles, windows
 from envs.osworld_lite.apps import CDP_PORT, CDP_SOCKET, LaunchSpec
 from envs.osworld_lite.cdp import CdpBridge
 from envs.osworld_lite.display import Display
@@ -64,7 +62,7 @@ class DesktopSession:
             self.prepare()
         assert self.sandbox is not None and self.display is not None
         try:
-            _write_openbox_config(self.sandbox.root / "tools" / "openbox-rc.xml")
+            windows.write_openbox_config(self.sandbox.root / "tools" / "openbox-rc.xml")
             self.sandbox.start()
             bus = f"unix:path=/run/user/{SANDBOX_UID}/bus"
             self.sandbox.spawn(["dbus-daemon", "--session", f"--address={bus}", "--nofork", "--nopidfile"],
@@ -232,40 +230,15 @@ class DesktopSession:
                 pass
         return total
 
-    # -- windows (EWMH, answered by openbox) ---------------------------------------------------
+    # -- windows -------------------------------------------------------------------------------
     def windows(self) -> list[int]:
-        root = self._x.screen().root
-        prop = root.get_full_property(self._x.intern_atom("_NET_CLIENT_LIST"), X.AnyPropertyType)
-        return list(prop.value) if prop else []
+        return windows.client_list(self._x)
 
     def window_info(self) -> list[dict[str, Any]]:
-        out = []
-        utf8 = self._x.intern_atom("UTF8_STRING")
-        net_name = self._x.intern_atom("_NET_WM_NAME")
-        for wid in self.windows():
-            win = self._x.create_resource_object("window", wid)
-            try:
-                prop = win.get_full_property(net_name, utf8)
-                name = prop.value.decode(errors="replace") if prop else (win.get_wm_name() or "")
-                cls = win.get_wm_class() or ("", "")
-            except XError:
-                continue
-            out.append({"id": wid, "name": name if isinstance(name, str) else str(name),
-                        "class": list(cls)})
-        return out
+        return windows.window_info(self._x)
 
     def activate_window(self, window_name: str, strict: bool = False, by_class: bool = False) -> bool:
-        for info in self.window_info():
-            hay = " ".join(info["class"]) if by_class else info["name"]
-            if (hay == window_name) if strict else (window_name.lower() in hay.lower()):
-                root = self._x.screen().root
-                win = self._x.create_resource_object("window", info["id"])
-                ev = xevent.ClientMessage(window=win, client_type=self._x.intern_atom("_NET_ACTIVE_WINDOW"),
-                                          data=(32, [2, X.CurrentTime, 0, 0, 0]))
-                root.send_event(ev, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
-                self._x.sync()
-                return True
-        return False
+        return windows.activate(self._x, window_name, strict, by_class)
 
     @property
     def home(self) -> Path:
@@ -292,15 +265,3 @@ def _ready(spec: LaunchSpec, window: dict[str, Any]) -> bool:
         return " - LibreOffice" in name  # document windows; "LibreOffice 7.4" is the start frame
     return bool(name)
 
-
-OPENBOX_RC = Path("/etc/xdg/openbox/rc.xml")
-# Application windows open maximised, as on OSWorld's desktop; dialogs keep their size.
-_MAXIMIZE_RULE = '<applications><application type="normal"><maximized>true</maximized></application>'
-
-
-def _write_openbox_config(dest: Path) -> None:
-    try:
-        rc = OPENBOX_RC.read_text()
-    except OSError:
-        rc = '<openbox_config xmlns="http://openbox.org/3.4/rc"><applications></applications></openbox_config>'
-    dest.write_text(rc.replace("<applications>", _MAXIMIZE_RULE, 1))
