@@ -134,7 +134,7 @@ def _measure(args: tuple[str, str, str, str, list[str] | None, bool], queue: Any
     report = export_trajectories(store, ExportOptions(format=fmt, out_dir=Path(out), runs=runs, thinking="keep"))
     seconds = time.perf_counter() - t0
     peak_py = tracemalloc.get_traced_memory()[1] if trace else None
-    queue.put({"steps": report.steps, "samples": report.samples, "seconds": seconds,
+    queue.put({"steps": report.steps, "samples": report.samples, "seconds": seconds, "skipped": report.skipped,
                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                "py_peak_mb": peak_py / 2**20 if peak_py is not None else None})
 
@@ -171,6 +171,9 @@ def main() -> None:
                 traced = measure(url, artifacts, fmt, root / f"out-{fmt}-{label}-traced", runs, trace=True)
                 print(f"{fmt:<8} {label:>9} {r['steps']:>7} {r['seconds']:>8.2f} {r['steps'] / r['seconds']:>8.0f} "
                       f"{r['rss_mb']:>12.0f} {traced['py_peak_mb']:>11.1f}")
+                for result in (r, traced):
+                    if result["skipped"]:
+                        print(f"  skipped: {result['skipped']}")
 
 
 if __name__ == "__main__":
