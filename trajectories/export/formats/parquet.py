@@ -46,6 +46,17 @@ ROW_GROUP = 32                 # rows per parquet row group, at most …
 ROW_GROUP_BYTES = 32 * 2**20   # … and about this many image bytes (bounds memory)
 
 
+def _leaf_paths(schema: pa.Schema) -> list[str]:
+    """Parquet column paths of the schema's leaves (e.g. ``images.list.element.bytes``)."""
+    def walk(name: str, dtype: pa.DataType) -> list[str]:
+        if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+            return walk(f"{name}.list.element", dtype.value_type)
+        if pa.types.is_struct(dtype):
+            return [p for i in range(dtype.num_fields) for p in walk(f"{name}.{dtype.field(i).name}", dtype.field(i).type)]
+        return [name]
+    return [p for f in schema for p in walk(f.name, f.type)]
+
+
 def _parts(content: Any) -> list[dict[str, Any]]:
     if content is None:
         return []
@@ -103,7 +114,10 @@ class ParquetExporter(Exporter):
         self.path = self.out_dir / "data" / f"{self.split}.parquet"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._schema = FEATURES.arrow_schema
-        self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+        # Images are PNG/JPEG already: compressing them again would cost most of the export's
+        # time and save nothing. The text columns compress well.
+        codecs = {path: ("none" if path.startswith("images.") else "zstd") for path in _leaf_paths(self._schema)}
+        self._writer = pq.ParquetWriter(self.path, self._schema, compression=codecs)
         self._rows: list[dict[str, Any]] = []
         self._pending_bytes = 0
 
