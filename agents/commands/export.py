@@ -35,7 +35,10 @@ class RegistrySpecProvider:
         env = None
         try:
             family = get_family(meta.env)
-            options = {"domain": meta.domain, **meta.env_options}
+            # Only the spec is read: no user simulator or judge ever runs here.
+            options = {"domain": meta.domain, **meta.env_options, "user": "scripted"}
+            options.pop("user_model", None)
+            options.pop("judge_model", None)
             env = family.make(meta.task_id, **options)
             core = env.unwrapped
             try:

@@ -79,7 +79,7 @@ def _calls_for(actions: list[dict[str, Any]], space: CoordinateSpace) -> list[di
 
 
 def _group(steps: list[StepRecord]) -> list[list[StepRecord]]:
-    """Action steps grouped into what becomes one assistant turn (a drag spans several)."""
+    """A turn's steps grouped into what becomes one computer_use call (a drag spans several)."""
     groups: list[list[StepRecord]] = []
     open_drag: list[StepRecord] | None = None
     for step in steps:
