@@ -12,8 +12,8 @@ import atexit
 import contextlib
 import logging
 import os
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from envs.osworld_lite.session import DesktopSession
 
@@ -34,7 +34,9 @@ class DesktopPool:
         self._peak = 0
         self._pending = 0
         self._closed = False
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osworld-lite-prewarm")
+        # A daemon thread: interpreter exit does not wait for a spare being started.
+        self._jobs: queue.SimpleQueue[Key | None] = queue.SimpleQueue()
+        threading.Thread(target=self._work, name="osworld-lite-prewarm", daemon=True).start()
 
     def acquire(self, width: int, height: int, base_dir: str | None = None) -> DesktopSession:
         key = (width, height, base_dir)
@@ -66,13 +68,18 @@ class DesktopPool:
                 return
             self._pending += want
         for _ in range(want):
-            self._worker.submit(self._start_spare, key)
+            self._jobs.put(key)
+
+    def _work(self) -> None:
+        while (key := self._jobs.get()) is not None:
+            self._start_spare(key)
 
     def _start_spare(self, key: Key) -> None:
         try:
             spare = DesktopSession(key[0], key[1], base_dir=key[2]).start()
         except Exception as exc:  # the next acquire() starts one itself and reports the error
-            log.warning("could not start a spare desktop: %s", exc)
+            if not self._closed:
+                log.warning("could not start a spare desktop: %s", exc)
             with self._lock:
                 self._pending -= 1
             return
@@ -91,7 +98,7 @@ class DesktopPool:
         for spare in spares:
             with contextlib.suppress(Exception):
                 spare.close()
-        self._worker.shutdown(wait=False, cancel_futures=True)
+        self._jobs.put(None)
 
 
 _pool: DesktopPool | None = None
