@@ -33,7 +33,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run", "--no-default-browser-check", "--password-store=basic", "--disable-gpu",
     "--start-maximized", "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--disable-background-networking", "--disable-sync", "--disable-component-update",
-    "--force-renderer-accessibility", "--user-data-dir=/home/user/.config/chromium",
+    "--user-data-dir=/home/user/.config/chromium",
 ]
 # Flags Chromium must not get from a task: they would move the DevTools port out of reach.
 _CHROMIUM_OWNED = ("--remote-debugging-port", "--remote-debugging-address", "--user-data-dir")

@@ -196,7 +196,10 @@ def test_copy_open_and_save_through_the_editor(desktop, tmp_path: Path) -> None:
     env = OSWorldLiteEnv(task, screen_width=800, screen_height=600, a11y=True)
     try:
         obs, _ = env.reset(seed=0)
-        assert "draft.txt" in obs["accessibility_tree"]  # AT-SPI sees mousepad's window
+        tree = obs["accessibility_tree"].splitlines()
+        assert tree[0].startswith("tag\tname\ttext")
+        assert any(line.startswith("frame\t") and "draft.txt" in line for line in tree)  # AT-SPI: mousepad
+        assert any(line.startswith("text\t\thello\t") for line in tree), tree  # the document's text
         assert any("draft.txt" in w["name"] for w in env.session.window_info())
         reward, terminated, info = run_actions(env, env.reference_solution())
         assert terminated and reward == 1.0, info["evaluation"]

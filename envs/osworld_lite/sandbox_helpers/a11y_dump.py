@@ -45,11 +45,16 @@ def _line(node, role: str, width: int, height: int) -> tuple[bool, str | None]:
         states = node.getState()
         if not (states.contains(pyatspi.STATE_SHOWING) and states.contains(pyatspi.STATE_VISIBLE)):
             return False, None
-        ext = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     except Exception:
         return False, None
+    try:
+        ext = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    except Exception:
+        return True, None  # no geometry (some containers): walk its children all the same
     x, y, w, h = ext.x, ext.y, ext.width, ext.height
-    if w <= 0 or h <= 0 or x >= width or y >= height or x + w <= 0 or y + h <= 0:
+    if w <= 0 or h <= 0:
+        return True, None  # no box of its own (a GTK notebook page): its children may have one
+    if x >= width or y >= height or x + w <= 0 or y + h <= 0:
         return False, None
     name = _clean(node.name or "")
     text = _clean(_text(node))
