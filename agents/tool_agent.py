@@ -122,6 +122,15 @@ class ResponsesToolAgent(_ToolAgent):
             if m.get("role") == "tool":
                 items.append({"type": "function_call_output", "call_id": m.get("tool_call_id", ""),
                               "output": str(m.get("content", ""))})
+            elif m.get("role") == "assistant" and m.get("tool_calls"):
+                # Earlier agent tool calls from the task's history become function_call items.
+                if m.get("content"):
+                    items.append({"role": "assistant", "content": m["content"]})
+                for call in m["tool_calls"]:
+                    fn = call.get("function", call)
+                    arguments = fn.get("arguments", {})
+                    items.append({"type": "function_call", "call_id": call.get("id", ""), "name": fn.get("name"),
+                                  "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments)})
             else:
                 items.append({"role": m.get("role", "user"), "content": m.get("content") or ""})
         return items

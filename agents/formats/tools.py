@@ -71,7 +71,13 @@ def observation_to_chat(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out.append({"role": "tool", "tool_call_id": m.get("tool_call_id", ""),
                         "name": m.get("name"), "content": str(m.get("content", ""))})
         else:
-            out.append({"role": m.get("role", "user"), "content": m.get("content") or ""})
+            message = {"role": m.get("role", "user"), "content": m.get("content") or ""}
+            if m.get("role") == "assistant" and m.get("tool_calls"):
+                # Task history may hold earlier agent tool calls: keep them, or the tool
+                # results that follow would answer calls the model never made.
+                message["tool_calls"] = m["tool_calls"]
+                message["content"] = m.get("content") or None
+            out.append(message)
     return out
 
 
