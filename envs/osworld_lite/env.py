@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_INSTRUCTION = 10_000
 MAX_TREE = a11y.MAX_CHARS + 100
 MAX_ACTION_JSON = 20_000
+IDLE_CPU_S = 0.011  # at most one 10 ms clock tick of CPU time per interval: the apps are idle
 LIBREOFFICE_HINTS = ("libreoffice", "soffice", "localc", "lowriter", "loimpress", ".xlsx", ".docx", ".ods",
                      ".odt", ".csv", ".pptx")
 
@@ -206,7 +207,7 @@ class OSWorldLiteEnv(gym.Env):
             batch = [model]
         return batch
 
-    def _observe(self, settle: bool, min_wait: float = 0.03) -> dict[str, Any]:
+    def _observe(self, settle: bool, min_wait: float = 0.02) -> dict[str, Any]:
         frame = self._settled_frame(min_wait) if settle else self.session.screen.grab()  # type: ignore[union-attr]
         self._last_frame = frame
         tree = ""
@@ -217,17 +218,20 @@ class OSWorldLiteEnv(gym.Env):
                 "accessibility_tree": clean_text(tree)[:MAX_TREE]}
 
     def _settled_frame(self, min_wait: float, interval: float = 0.03) -> np.ndarray:
-        """The screen once two grabs `interval` apart agree (or after settle_s)."""
+        """The screen once the apps have reacted to the action: two grabs `interval` apart
+        agree and the GUI apps used (almost) no CPU in between; at most `settle_s`. The CPU
+        check catches what a still screen alone misses, e.g. a dialog still being built."""
         screen = self.session.screen  # type: ignore[union-attr]
+        probe = self.session.cpu_probe()  # type: ignore[union-attr]
         deadline = time.monotonic() + self.settle_s
         time.sleep(min_wait)
-        prev = screen.grab()
+        prev, cpu = screen.grab(), probe()
         while time.monotonic() < deadline:
             time.sleep(interval)
-            cur = screen.grab()
-            if np.array_equal(cur, prev):
+            cur, now = screen.grab(), probe()
+            if now - cpu < IDLE_CPU_S and np.array_equal(cur, prev):
                 return cur
-            prev = cur
+            prev, cpu = cur, now
         return prev
 
     def _uses_libreoffice(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,17 +218,25 @@ class DesktopSession:
 
     def _cpu_seconds(self) -> float:
         # Only GUI apps and the X server count: a task's own background jobs may never idle.
-        total = 0.0
+        return self.cpu_probe(with_x_server=True)()
+
+    def cpu_probe(self, with_x_server: bool = False) -> Callable[[], float]:
+        """A cheap function returning the CPU-seconds used so far by the GUI apps' processes
+        (as they are now; processes started later are not followed)."""
         procs = self._gui_processes()
-        if self.display is not None and self.display.pid:
+        if with_x_server and self.display is not None and self.display.pid:
             with contextlib.suppress(psutil.Error):
                 procs.append(psutil.Process(self.display.pid))
-        for p in procs:
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass
+
+        def total() -> float:
+            seconds = 0.0
+            for p in procs:
+                try:
+                    t = p.cpu_times()
+                    seconds += t.user + t.system
+                except psutil.Error:
+                    pass
+            return seconds
         return total
 
     # -- windows -------------------------------------------------------------------------------
