@@ -2,7 +2,8 @@
 
 Xvfb picks the display itself (`-displayfd`), so concurrent episodes never race for a
 number. TCP is off; clients (the sandboxed apps, our XTEST input and screen grabs) connect
-through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in. The window
+through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in. Only the
+sandbox's user and the runner can connect (`restrict_to`). The window
 manager and the D-Bus session run inside the sandbox (see `session.py`), never on the host:
 openbox's root menu can start programs.
 """
@@ -59,7 +60,7 @@ class Display:
             prefix = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
             self._proc = launcher.popen(
                 [*prefix, exe, "-displayfd", str(write_fd), "-screen", "0",
-                 f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-noreset",
+                 f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-nolisten", "local", "-noreset",
                  "-dpi", "96", "+extension", "XTEST", "+extension", "RANDR"],
                 pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=self._log, start_new_session=True, env=_x_env(),
@@ -75,6 +76,16 @@ class Display:
         finally:
             os.close(read_fd)
         return self
+
+    def restrict_to(self, uid: int, gid: int) -> None:
+        """Let only `uid` (the sandbox's host user) and root connect to this X server.
+
+        There is no TCP listener and, with `-nolisten local`, no abstract-namespace socket
+        (which would have no permissions at all); the remaining socket file gets mode 0700.
+        """
+        if os.geteuid() == 0:
+            os.chown(self.socket_path, uid, gid)
+        os.chmod(self.socket_path, 0o700)
 
     def _read_line(self, fd: int, timeout: float) -> str:
         buf = b""

@@ -69,6 +69,7 @@ def _build_libreoffice_template(target: Path) -> None:
 
     display = Display(640, 480).start()
     sandbox = Sandbox(display.name, display.socket_path)
+    display.restrict_to(sandbox.uid, sandbox.gid)
     try:
         sandbox.start()
         result = sandbox.run(["soffice", "--headless", "--norestore", "--terminate_after_init"],

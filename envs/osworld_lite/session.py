@@ -56,6 +56,7 @@ class DesktopSession:
         """Display and sandbox folders exist; HOME may be filled before `start()`."""
         self.display = Display(self.width, self.height).start()
         self.sandbox = Sandbox(self.display.name, self.display.socket_path, base_dir=self.base_dir)
+        self.display.restrict_to(self.sandbox.uid, self.sandbox.gid)
         return self
 
     def start(self) -> DesktopSession:

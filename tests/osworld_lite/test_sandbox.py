@@ -158,3 +158,26 @@ def test_control_socket_cannot_be_redirected_to_a_host_socket(session, tmp_path:
             host.accept()
     finally:
         host.close()
+
+
+def test_other_host_users_cannot_reach_the_display(session) -> None:
+    import stat
+    import subprocess
+
+    mode = os.stat(session.display.socket_path).st_mode
+    assert stat.S_IMODE(mode) == 0o700
+    # No abstract-namespace listener (it would accept any local user).
+    # The X server listens on its socket file only: no abstract-namespace socket (`@…`), which
+    # has no permissions at all. (Match by inode: other mount namespaces may reuse the name.)
+    fds = Path(f"/proc/{session.display.pid}/fd")
+    inodes = {os.readlink(fd)[8:-1] for fd in fds.iterdir() if os.readlink(fd).startswith("socket:[")}
+    entries = [line.split() for line in Path("/proc/net/unix").read_text(errors="replace").splitlines()[1:]]
+    names = {f[7] for f in entries if len(f) == 8 and f[6] in inodes and f[3] == "00010000"}  # listening
+    assert names == {session.display.socket_path}, names
+    if os.geteuid() == 0:
+        probe = ["setpriv", "--reuid=12345", "--regid=12345", "--clear-groups", "/usr/bin/python3", "-c",
+                 f"import socket; s = socket.socket(socket.AF_UNIX); s.connect({session.display.socket_path!r})"]
+        r = subprocess.run(probe, capture_output=True, text=True, timeout=20)
+        assert r.returncode != 0 and "Permission denied" in r.stderr
+    # The sandbox's own apps still connect.
+    assert session.sandbox.run(["xdpyinfo"], timeout=20)["returncode"] == 0
