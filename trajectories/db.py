@@ -12,17 +12,20 @@ PostgreSQL uses one pooled engine for both (MVCC does the rest).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 8192  # of 4 KiB
 PG_CONNECT_TIMEOUT_S = 10
 
 
@@ -97,9 +100,21 @@ def parse_url(url: str | URL) -> URL:
     return parsed
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns' serializer: orjson (fast; NaN becomes null, which PostgreSQL accepts)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # e.g. an integer beyond 64 bits: the standard library copes
+        return json.dumps(value)
+
+
+JSON_OPTIONS: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": orjson.loads}
+
+
 def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
     engine = create_engine(
         url,
+        **JSON_OPTIONS,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         # Every write goes through `engine.begin()`, which commits or rolls back itself.
         pool_reset_on_return="rollback" if not immediate else None,
@@ -114,6 +129,8 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: consistent after a crash
+        # Checkpoint (and fsync) every 32 MB of WAL rather than every 4 MB: fewer stalls.
+        cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -135,6 +152,7 @@ def make_engines(url: str | URL) -> Engines:
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     engine = create_engine(
         parsed,
+        **JSON_OPTIONS,
         pool_pre_ping=True,  # replaces connections the server dropped (restart, idle timeout)
         pool_size=10,
         max_overflow=20,

@@ -221,8 +221,9 @@ def test_non_json_values(store: TrajectoryStore, run_config: RunConfig) -> None:
 
     run_id = store.start_run(run_config)
     ep = store.start_episode(run_id, "osworld-lite", "calc", "t1", "test", 0, 1)
-    store.record_step(ep, StepRecord(index=0, reward=0.0, info={"n": np.int64(3), "x": np.float32(0.5), "ok": np.bool_(True)}))
-    assert store.get_steps(ep)[0].info == {"n": 3, "x": 0.5, "ok": True}
+    store.record_step(ep, StepRecord(index=0, reward=0.0, info={
+        "n": np.int64(3), "x": np.float32(0.5), "ok": np.bool_(True), "nan": float("nan"), "big": 2**70, "nul": "a\u0001b"}))
+    assert store.get_steps(ep)[0].info == {"n": 3, "x": 0.5, "ok": True, "nan": None, "big": 2**70, "nul": "a\u0001b"}
     with pytest.raises(ValueError, match="ndarray cannot be stored in a JSON column: pass it as an artifact"):
         store.record_step(ep, StepRecord(index=1, observation={"screenshot": np.zeros((4, 4, 3), np.uint8)}),
                           {"extra": (b"never written", "text/plain")})
