@@ -2,9 +2,8 @@
 
 Xvfb picks the display itself (`-displayfd`), so concurrent episodes never race for a
 number. TCP is off; clients (the sandboxed apps, our XTEST input and screen grabs) connect
-through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in. Only the
-sandbox's user and the runner can connect (`restrict_to`). The window
-manager and the D-Bus session run inside the sandbox (see `session.py`), never on the host:
+through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in, and must
+present the display's random cookie (`xauth.py`). The window manager and the D-Bus session run inside the sandbox (see `session.py`), never on the host:
 openbox's root menu can start programs.
 """
 from __future__ import annotations
@@ -16,10 +15,11 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from envs.errors import InfrastructureError, MissingDependencyError
-from envs.osworld_lite import launcher
+from envs.osworld_lite import launcher, xauth
 
 X11_SOCKET_DIR = "/tmp/.X11-unix"
 
@@ -32,6 +32,8 @@ class Display:
     number: int | None = None
     _proc: subprocess.Popen | None = field(default=None, repr=False)
     _log: Any = field(default=None, repr=False)
+    _auth_dir: Any = field(default=None, repr=False)
+    cookie: bytes = field(default=b"", repr=False)
 
     @property
     def name(self) -> str:
@@ -54,13 +56,17 @@ class Display:
         read_fd, write_fd = os.pipe()
         # Xvfb's messages go to a file: an undrained pipe would block the server once full.
         self._log = tempfile.TemporaryFile()
+        self.cookie = xauth.new_cookie()
+        self._auth_dir = tempfile.TemporaryDirectory(prefix="olite-x-")
+        server_auth = Path(self._auth_dir.name) / "server.xauth"
+        xauth.write_file(server_auth, [(xauth.FAMILY_WILD, b"", b"", self.cookie)])
         try:
             # setpriv --pdeathsig: the X server dies with the runner (see launcher.py).
             setpriv = shutil.which("setpriv")
             prefix = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
             self._proc = launcher.popen(
                 [*prefix, exe, "-displayfd", str(write_fd), "-screen", "0",
-                 f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-nolisten", "local", "-noreset",
+                 f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-auth", str(server_auth), "-noreset",
                  "-dpi", "96", "+extension", "XTEST", "+extension", "RANDR"],
                 pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=self._log, start_new_session=True, env=_x_env(),
@@ -69,6 +75,7 @@ class Display:
             os.close(write_fd)
         try:
             self.number = int(self._read_line(read_fd, timeout))
+            xauth.allow_clients(self.number, self.cookie)
         except Exception:
             err = self._stderr_tail()
             self.stop()
@@ -76,16 +83,6 @@ class Display:
         finally:
             os.close(read_fd)
         return self
-
-    def restrict_to(self, uid: int, gid: int) -> None:
-        """Let only `uid` (the sandbox's host user) and root connect to this X server.
-
-        There is no TCP listener and, with `-nolisten local`, no abstract-namespace socket
-        (which would have no permissions at all); the remaining socket file gets mode 0700.
-        """
-        if os.geteuid() == 0:
-            os.chown(self.socket_path, uid, gid)
-        os.chmod(self.socket_path, 0o700)
 
     def _read_line(self, fd: int, timeout: float) -> str:
         buf = b""
@@ -111,6 +108,11 @@ class Display:
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
+        if self.number is not None:
+            xauth.forget(self.number)
+        if self._auth_dir is not None:
+            self._auth_dir.cleanup()
+            self._auth_dir = None
         if proc is None:
             return
         if proc.poll() is None:

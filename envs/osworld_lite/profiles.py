@@ -68,8 +68,7 @@ def _build_libreoffice_template(target: Path) -> None:
     from envs.osworld_lite.sandbox import Sandbox
 
     display = Display(640, 480).start()
-    sandbox = Sandbox(display.name, display.socket_path)
-    display.restrict_to(sandbox.uid, sandbox.gid)
+    sandbox = Sandbox(display.name, display.socket_path, x_cookie=display.cookie)
     try:
         sandbox.start()
         result = sandbox.run(["soffice", "--headless", "--norestore", "--terminate_after_init"],

@@ -32,12 +32,13 @@ from typing import Any
 import psutil
 
 from envs.errors import InfrastructureError, MissingDependencyError
-from envs.osworld_lite import launcher
+from envs.osworld_lite import launcher, xauth
 
 SANDBOX_UID = 1000
 SANDBOX_HOME = "/home/user"
 SANDBOX_CTL = "/run/olite"
 SANDBOX_TOOLS = "/opt/olite"
+SANDBOX_HOSTNAME = "olite"
 HELPERS_DIR = Path(__file__).with_name("sandbox_helpers")
 # /etc entries apps read (fonts, dynamic linker, GTK/LibreOffice/Chromium/D-Bus/openbox config).
 ETC_ENTRIES = (
@@ -76,6 +77,7 @@ class Sandbox:
     display: str
     x_socket: str
     base_dir: str | None = None
+    x_cookie: bytes = b""
     root: Path = field(init=False)
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
 
@@ -87,6 +89,11 @@ class Sandbox:
             (self.root / sub).mkdir(mode=0o700)
         self._write_identity()
         shutil.copytree(HELPERS_DIR, self.root / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+        if self.x_cookie:
+            number = int(self.display.lstrip(":").split(".")[0])
+            xauth.write_file(self.root / "tools" / "Xauthority",
+                             xauth.sandbox_entries(number, self.x_cookie, SANDBOX_HOSTNAME))
+            os.chmod(self.root / "tools" / "Xauthority", 0o644)  # read by the sandbox's user
 
     # -- host-side paths -------------------------------------------------------------------
     @property
@@ -131,7 +138,7 @@ class Sandbox:
         args = ["/usr/bin/env", "-i", *self._prefix, bwrap,
                 "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
-                "--hostname", "olite", "--die-with-parent", "--new-session",
+                "--hostname", SANDBOX_HOSTNAME, "--die-with-parent", "--new-session",
                 "--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
             target = Path("/") / name
@@ -156,6 +163,8 @@ class Sandbox:
                  # Everything outside HOME and the private tmpfs folders is read-only.
                  "--remount-ro", "/", "--chdir", SANDBOX_HOME]
         env = {**BASE_ENV, "DISPLAY": self.display, "OLITE_SOCKET": f"{SANDBOX_CTL}/supervisor.sock"}
+        if self.x_cookie:
+            env["XAUTHORITY"] = f"{SANDBOX_TOOLS}/Xauthority"
         for key, value in env.items():
             args += ["--setenv", key, value]
         args += ["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/supervisor.py"]

@@ -55,8 +55,8 @@ class DesktopSession:
     def prepare(self) -> DesktopSession:
         """Display and sandbox folders exist; HOME may be filled before `start()`."""
         self.display = Display(self.width, self.height).start()
-        self.sandbox = Sandbox(self.display.name, self.display.socket_path, base_dir=self.base_dir)
-        self.display.restrict_to(self.sandbox.uid, self.sandbox.gid)
+        self.sandbox = Sandbox(self.display.name, self.display.socket_path, base_dir=self.base_dir,
+                               x_cookie=self.display.cookie)
         return self
 
     def start(self) -> DesktopSession:
