@@ -3,7 +3,17 @@
 Importing the package registers the family "osworld-lite" (envs.registry) and every built-in
 task with gymnasium as `osworld-lite/<task_id>`. Family options: `task_file` (a JSON file or
 folder of the user's tasks), `domain`, `screen_width` / `screen_height` (default 1280×720),
-`a11y` (include the accessibility tree in observations; off by default) and `settle_s`.
+`a11y` (include the accessibility tree in observations; off by default), `settle_s` (the
+longest a step waits for the screen to settle), `idle_timeout_s` (the longest reset waits for
+the apps to finish starting) and `sandbox_dir` (where episode folders are made).
+Spare desktops are prewarmed between episodes; OSWORLD_LITE_PREWARM=0 turns that off.
+
+Layout: display.py (Xvfb) · xauth.py (X cookies) · sandbox.py (bubblewrap) + sandbox_helpers/
+(in-sandbox supervisor, AT-SPI dump, DevTools forwarder) · session.py (one desktop) · pool.py
+(spare desktops) · apps.py · windows.py · input.py (XTEST) · screen.py · a11y.py · cdp.py
+(Chromium over CDP) · actions.py + pyautogui_parser.py + executor.py · config_steps.py ·
+getters.py · env.py (the gymnasium env) · task.py, evaluator.py, metrics/, fixtures/, suite.py,
+tasks/ (the task schema, scoring and the built-in suite).
 """
 from __future__ import annotations
 
@@ -20,7 +30,7 @@ from envs.types import TaskInfo
 log = logging.getLogger(__name__)
 FAMILY = "osworld-lite"
 ENTRY_POINT = "envs.osworld_lite.env:OSWorldLiteEnv"
-ENV_KEYS = ("screen_width", "screen_height", "a11y", "settle_s", "sandbox_dir")
+ENV_KEYS = ("screen_width", "screen_height", "a11y", "settle_s", "idle_timeout_s", "sandbox_dir")
 INSTALL_HINT = ("sudo apt-get install -y xvfb bubblewrap openbox dbus-x11 at-spi2-core python3-pyatspi "
                 "libreoffice-calc libreoffice-writer libreoffice-gtk3 mousepad pcmanfm xterm chromium "
                 "(or: make apt)")

@@ -3,8 +3,9 @@
 Xvfb picks the display itself (`-displayfd`), so concurrent episodes never race for a
 number. TCP is off; clients (the sandboxed apps, our XTEST input and screen grabs) connect
 through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in, and must
-present the display's random cookie (`xauth.py`). The window manager and the D-Bus session run inside the sandbox (see `session.py`), never on the host:
-openbox's root menu can start programs.
+present the display's random cookie (`xauth.py`). The window manager and the D-Bus session
+run inside the sandbox (see `session.py`), never on the host: openbox's root menu can
+start programs.
 """
 from __future__ import annotations
 
