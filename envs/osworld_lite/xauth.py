@@ -8,7 +8,9 @@ XAUTHORITY points to. The file format is libXau's: big-endian 16-bit lengths and
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import struct
 import tempfile
@@ -50,6 +52,7 @@ def _client_path() -> Path:
     global _client_file
     if _client_file is None:
         folder = Path(tempfile.mkdtemp(prefix="osworld-lite-xauth-"))
+        atexit.register(shutil.rmtree, folder, True)
         _client_file = folder / "Xauthority"
         write_file(_client_file, [])
         # python-xlib and libxcb read XAUTHORITY when they connect.
