@@ -9,6 +9,7 @@ blob under a valid name. Readers verify nothing but the name, so `verify()` exis
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -56,7 +57,8 @@ class ArtifactStore:
         # against power loss; turn it on where that matters more than throughput.
         self.root = Path(root)
         self.fsync = fsync
-        self._known_dirs: set[Path] = set()  # shard directories known to exist
+        self._root = str(self.root)
+        self._known_dirs: set[str] = set()  # shard directories known to exist
 
     def path(self, sha256: str) -> Path:
         check_sha256(sha256)
@@ -74,19 +76,22 @@ class ArtifactStore:
 
     def write(self, digest: str, data: bytes) -> None:
         """Store `data` under its already computed sha256 `digest` (see `put`)."""
-        target = self.path(digest)
-        if target.is_file():
+        check_sha256(digest)
+        # Plain strings and os calls: this runs once per stored step.
+        shard = os.path.join(self._root, digest[:2])
+        target = os.path.join(shard, digest)
+        if os.path.isfile(target):
             return
-        if target.parent not in self._known_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._known_dirs.add(target.parent)
+        if shard not in self._known_dirs:
+            os.makedirs(shard, exist_ok=True)
+            self._known_dirs.add(shard)
         # A name only this thread uses; a leftover from a killed process is simply overwritten.
-        tmp = f"{target.parent}{os.sep}.{digest[:16]}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp = os.path.join(shard, f".{digest[:16]}.{os.getpid()}.{threading.get_ident()}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
         try:
             fd = os.open(tmp, flags, 0o644)
         except FileNotFoundError:  # the shard directory was removed behind our back
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(shard, exist_ok=True)
             fd = os.open(tmp, flags, 0o644)
         try:
             try:
@@ -99,7 +104,8 @@ class ArtifactStore:
                 os.close(fd)
             os.replace(tmp, target)  # atomic; a concurrent writer of the same bytes is harmless
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
             raise
 
     def get(self, sha256: str) -> bytes:
