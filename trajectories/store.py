@@ -11,7 +11,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -74,11 +74,17 @@ class TrajectoryStore(StoreQueries):
         # SQLite has one writer at a time. Queue this process's writers on a lock rather than
         # on SQLite's busy handler, which sleeps in steps of up to 100 ms.
         self._write_lock = threading.Lock() if self._dialect == "sqlite" else None
+        self._sqlite_writer: Connection | None = None
 
     def __repr__(self) -> str:
         return f"TrajectoryStore({safe_url(self.url)!r}, {str(self.artifacts.root)!r})"
 
     def close(self) -> None:
+        if self._write_lock is not None:
+            with self._write_lock:
+                if self._sqlite_writer is not None:
+                    self._sqlite_writer.close()
+                    self._sqlite_writer = None
         self.engines.dispose()
 
     def __enter__(self) -> TrajectoryStore:
@@ -91,8 +97,17 @@ class TrajectoryStore(StoreQueries):
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with self._write_lock or nullcontext(), translate_errors(self.url), self.engines.write.begin() as conn:
-            yield conn
+        if self._write_lock is None:  # PostgreSQL: pooled connections, concurrent writers
+            with translate_errors(self.url), self.engines.write.begin() as conn:
+                yield conn
+            return
+        # SQLite: writers take turns anyway, so they share one connection (no pool round trip).
+        with self._write_lock, translate_errors(self.url):
+            conn = self._sqlite_writer
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self._sqlite_writer = self.engines.write.connect()
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
