@@ -1,8 +1,10 @@
 """The trajectory store: runs, tasks, episodes, steps, model calls and artifacts.
 
-Synchronous and thread-safe: every method opens its own transaction on a pooled engine, so
-the asyncio runner can call it from worker threads. Each write is one transaction, so a
-process killed with SIGKILL leaves either all of a step or none of it; artifacts are written
+Synchronous and thread-safe, so the asyncio runner can call it from worker threads: every
+method runs its own transaction. On PostgreSQL writers use pooled connections concurrently; on
+SQLite (one writer at a time by design) they take turns on one connection under a lock, and
+reads use a separate pool that never blocks them. Each write is one transaction, so a process
+killed with SIGKILL leaves either all of a step or none of it; artifacts are written
 (atomically) before the rows that refer to them.
 """
 from __future__ import annotations
