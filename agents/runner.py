@@ -17,7 +17,6 @@ from agents.agent import Agent, make_agent
 from agents.episode import EpisodeJob, EpisodeOutcome, EpisodeRunner
 from agents.progress import RunProgress
 from agents.runtime_options import build_runtime_options
-from agents.provenance import git_revision, package_versions
 from envs.errors import UnknownIdError
 from envs.registry import get_family
 from envs.types import TaskInfo
@@ -103,8 +102,7 @@ def _run_config(request: RunRequest, tasks: list[TaskInfo]) -> RunConfig:
         env=request.env, agent=request.agent, model=request.model, env_options=request.env_options,
         agent_options=request.agent_options, task_ids=[t.id for t in tasks], split=request.split,
         trials=request.trials, seed=request.seed, max_steps=request.max_steps,
-        episode_timeout_s=request.episode_timeout_s, git_revision=git_revision(),
-        package_versions=package_versions(), name=request.name)
+        episode_timeout_s=request.episode_timeout_s, name=request.name)  # the store adds provenance
 
 
 def _request_from_config(config: RunConfig, base: RunRequest) -> RunRequest:
