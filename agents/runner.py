@@ -64,6 +64,16 @@ class RunSummary:
     skipped: int = 0                         # already finished before a resume
     cost_usd: float = 0.0
 
+    def count(self, status: EpisodeStatus, cost_usd: float | None) -> None:
+        self.episodes += 1
+        self.cost_usd += cost_usd or 0.0
+        if status == EpisodeStatus.SUCCEEDED:
+            self.succeeded += 1
+        elif status == EpisodeStatus.FAILED:
+            self.failed += 1
+        else:
+            self.errors += 1
+
     @property
     def success_rate(self) -> float | None:
         graded = self.succeeded + self.failed
@@ -173,17 +183,15 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
         if request.executor == "ray":
             runner.shutdown()
 
-    for outcome in outcomes:
-        summary.episodes += 1
-        summary.cost_usd += outcome.result.cost_usd
-        if outcome.result.status == EpisodeStatus.SUCCEEDED:
-            summary.succeeded += 1
-        elif outcome.result.status == EpisodeStatus.FAILED:
-            summary.failed += 1
-        else:
-            summary.errors += 1
     if request.resume_run_id:
-        await _add_previous(store, run_id, summary)
+        # The summary of a resumed run covers the whole run, not only the episodes re-run now.
+        rows = await asyncio.to_thread(lambda: list(store.iter_episodes(run_ids=[run_id])))
+        for row in rows:
+            summary.count(row.status, row.cost_usd)
+        summary.skipped = len(rows) - len(outcomes)
+    else:
+        for outcome in outcomes:
+            summary.count(outcome.result.status, outcome.result.cost_usd)
     return summary
 
 
@@ -194,21 +202,3 @@ async def _check_agent_options(factory: Callable[[], Agent]) -> None:
     except (TypeError, ValueError) as exc:
         raise PreflightError(f"invalid agent options: {exc}") from exc
     await agent.aclose()
-
-
-async def _add_previous(store: Any, run_id: str, summary: RunSummary) -> None:
-    """On resume, the summary covers the whole run, not only the episodes re-run now."""
-    counted = summary.episodes
-    rows = await asyncio.to_thread(lambda: list(store.iter_episodes(run_ids=[run_id])))
-    summary.episodes = summary.succeeded = summary.failed = summary.errors = 0
-    summary.cost_usd = 0.0
-    for row in rows:
-        summary.episodes += 1
-        summary.cost_usd += row.cost_usd or 0.0
-        if row.status == EpisodeStatus.SUCCEEDED:
-            summary.succeeded += 1
-        elif row.status == EpisodeStatus.FAILED:
-            summary.failed += 1
-        else:
-            summary.errors += 1
-    summary.skipped = summary.episodes - counted
