@@ -10,11 +10,13 @@ synchronous_commit, full_page_writes): right for tests, wrong for benchmarks.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -25,6 +27,21 @@ INSTALL_HINT = "apt-get install -y postgresql   (or: make setup)"
 
 class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server binaries on this machine."""
+
+
+# argv: parent pid, temporary directory, then the command that stops the server.
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+parent, tmp, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    time.sleep(1)
+subprocess.run(stop, capture_output=True, timeout=60)
+shutil.rmtree(tmp, ignore_errors=True)
+"""
 
 
 def find_pg_bin() -> Path | None:
@@ -52,6 +69,7 @@ class ThrowawayPostgres:
         self.port = 0
         self.tmp: Path | None = None
         self._as_user: list[str] = []
+        self._watchdog: subprocess.Popen[bytes] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -80,6 +98,8 @@ class ThrowawayPostgres:
             self._as_user = ["runuser", "-u", "postgres", "--"]
         self._run(str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
                   "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+        atexit.register(self.stop)  # even if the caller never gets to stop it
+        self._start_watchdog()
         for _ in range(5):  # the free port may be taken between probing and binding
             self.port = _free_port()
             try:
@@ -90,6 +110,17 @@ class ThrowawayPostgres:
                     raise
         self.stop()
         raise RuntimeError("could not start PostgreSQL on a free port")
+
+    def _start_watchdog(self) -> None:
+        """A small process that stops the server and removes its files once this process is
+        gone, even if it was SIGKILLed (a test run killed by a timeout leaves nothing behind)."""
+        assert self.tmp is not None
+        stop = [*self._as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"]
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.tmp), *stop],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not killed with our process group: it must outlive us
+        )
 
     def start_server(self) -> ThrowawayPostgres:
         """(Re)start the server on the initialised data directory and the chosen port."""
@@ -130,6 +161,10 @@ class ThrowawayPostgres:
         self.stop_server()
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp = None
+        if self._watchdog is not None:
+            self._watchdog.kill()
+            self._watchdog.wait()
+            self._watchdog = None
 
     def __enter__(self) -> ThrowawayPostgres:
         return self.start()
