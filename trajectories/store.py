@@ -333,7 +333,9 @@ class TrajectoryStore(StoreQueries):
             raise ValueError(f"finish_episode needs a final status, not {result.status.value!r}")
         values = _dump(result)
         with self._tx() as conn:
-            self._episode_status(conn, episode_id)
+            status = self._episode_status(conn, episode_id)
+            if status in FINISHED_STATUSES:  # an evaluation, once stored, is never overwritten
+                raise EpisodeFinishedError(f"episode {episode_id} already finished ({status})")
             conn.execute(update(m.Episode.__table__).where(m.Episode.__table__.c.id == episode_id)
                          .values(**values, finished_at=_now()))
 

@@ -152,6 +152,9 @@ def test_resume_semantics(store: TrajectoryStore, run_config: RunConfig) -> None
         store.start_episode(run_id, "osworld-lite", "calc", "t1", "test", 0, 1)
     with pytest.raises(EpisodeFinishedError):
         store.record_step(done, _step(5))
+    with pytest.raises(EpisodeFinishedError):
+        _finish(store, done, True, 1.0)
+    assert store.get_episode(done).status == EpisodeStatus.FAILED
 
     # A killed process left `crashed` running: resume marks it retriable, then reuses it clean.
     assert store.reset_unfinished_episodes(run_id) == 1
