@@ -2,9 +2,9 @@
 
 SQLite gets two engines on the same file:
 
-* a *write* engine whose transactions start with `BEGIN IMMEDIATE`, so concurrent writers
-  queue on `busy_timeout` instead of failing with SQLITE_BUSY when a read transaction tries to
-  upgrade to a write;
+* a *write* engine whose transactions start with `BEGIN IMMEDIATE`, so writers of other
+  processes queue on `busy_timeout` instead of failing with SQLITE_BUSY when a read
+  transaction tries to upgrade to a write (the store queues its own threads on a lock);
 * a *read* engine with deferred transactions: in WAL mode readers never block the writer,
   so a long export or the viewer does not stall a run.
 
@@ -116,7 +116,7 @@ def _sqlite_engine(url: URL, *, immediate: bool) -> Engine:
         url,
         **JSON_OPTIONS,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        # Every write goes through `engine.begin()`, which commits or rolls back itself.
+        # Write transactions always end in an explicit commit or rollback: no reset needed.
         pool_reset_on_return="rollback" if not immediate else None,
     )
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
