@@ -34,10 +34,14 @@ test: setup
 	set +e; $(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
-# Runs the main job on the embedded defaults and prints the leaderboard.
+# Runs the main job on the embedded defaults (baseline agents: no GPU or API key needed) and
+# prints the leaderboard. With a model endpoint up, `python -m agents run --env osworld-lite`
+# runs the models instead.
 demo: setup
-	$(PY) -m agents run --env osworld-lite --agent oracle --concurrency 2 --limit 12
-	$(PY) -m agents run --env tau2-lite --agent oracle --user scripted
+	$(PY) -m agents run --env osworld-lite --agent oracle --split test --limit 12 --concurrency 2
+	$(PY) -m agents run --env osworld-lite --agent noop --split test --limit 12 --concurrency 2
+	$(PY) -m agents run --env tau2-lite --domain card_services --split test --agent oracle --user scripted
+	$(PY) -m agents run --env tau2-lite --domain card_services --split test --agent noop --user scripted
 	$(PY) -m agents leaderboard
 
 bench: setup
