@@ -175,3 +175,24 @@ def test_the_display_wants_its_cookie(session, tmp_path: Path) -> None:
     assert session.sandbox.run(["xdpyinfo"], timeout=20)["returncode"] == 0
     r = subprocess.run(["xdpyinfo", "-display", session.display.name], capture_output=True, timeout=20)
     assert r.returncode == 0
+
+
+def test_a_fork_bomb_stops_at_the_sandbox_process_limit(session) -> None:
+    r = sh(session, "ulimit -u; ulimit -c")
+    assert r["stdout"].split() == ["4096", "0"]
+    # Forking far past a (lowered) limit: the sandbox refuses the excess with EAGAIN.
+    r = session.sandbox.run(["/usr/bin/python3", "-c", """
+import os, resource, time
+resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
+n = 0
+try:
+    for _ in range(200):
+        if os.fork() == 0:
+            time.sleep(2)
+            os._exit(0)
+        n += 1
+except BlockingIOError:
+    pass
+print(n)
+"""], timeout=30)
+    assert r["returncode"] == 0 and 0 < int(r["stdout"]) < 64, r
