@@ -65,6 +65,42 @@ def _line(node, role: str, width: int, height: int) -> tuple[bool, str | None]:
     return True, f"{tag}\t{name}\t{text}\t\t{desc}\t({x}, {y})\t({w}, {h})"
 
 
+def _visible_cells(table, width: int, height: int, deadline: float, limit: int) -> list[str]:
+    """Non-empty cells in the visible part of a huge table (a Calc sheet has ~10^10 cells:
+    walking its children in order would never leave the first row)."""
+    try:
+        ext = table.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        grid = table.queryTable()
+        corner = table.queryComponent().getAccessibleAtPoint(ext.x + 1, ext.y + 1, pyatspi.DESKTOP_COORDS)
+        index = corner.getIndexInParent()
+        row0, col0 = grid.getRowAtIndex(index), grid.getColumnAtIndex(index)
+    except Exception:
+        return []
+    bottom, right = min(ext.y + ext.height, height), min(ext.x + ext.width, width)
+    lines: list[str] = []
+    row = row0
+    while row < grid.nRows and len(lines) < limit and time.monotonic() < deadline:
+        col, row_y = col0, None
+        while col < grid.nColumns:
+            try:
+                cell = grid.getAccessibleAt(row, col)
+                box = cell.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            except Exception:
+                break
+            if box.x >= right or box.width <= 0:
+                break
+            row_y = box.y
+            text = _clean(_text(cell))
+            if text:
+                lines.append(f"table-cell\t{_clean(cell.name or '')}\t{text}\t\t\t({box.x}, {box.y})\t"
+                             f"({box.width}, {box.height})")
+            col += 1
+        if row_y is None or row_y >= bottom:
+            break
+        row += 1
+    return lines
+
+
 def dump(max_nodes: int, budget_s: float, width: int, height: int) -> list[str]:
     deadline = time.monotonic() + budget_s
     lines = [HEADER]
@@ -84,6 +120,11 @@ def dump(max_nodes: int, budget_s: float, width: int, height: int) -> list[str]:
                 continue  # a hidden node hides its subtree
             if line:
                 lines.append(line)
+            if role == "table" and count > MAX_CHILDREN:
+                cells = _visible_cells(node, width, height, deadline, max_nodes - visited)
+                visited += len(cells)
+                lines += cells
+                continue
         children = []
         for i in range(min(count, MAX_CHILDREN)):
             try:
