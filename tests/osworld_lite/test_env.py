@@ -247,3 +247,28 @@ def test_every_reset_gets_a_fresh_desktop(desktop) -> None:
         assert [a.spec.app for a in env.session.apps] == ["xterm"]
     finally:
         env.close()
+
+
+def test_calc_opens_a_workbook_loaded_and_readable_through_at_spi(desktop, tmp_path: Path) -> None:
+    import openpyxl
+
+    from envs.osworld_lite.task import parse_task
+
+    book = openpyxl.Workbook()
+    book.active.append(["Region", "Revenue"])
+    book.active.append(["North", 48250])
+    book.save(tmp_path / "sales.xlsx")
+    task = parse_task({
+        "id": "calc-a11y", "instruction": "Look at the sheet.", "domain": "calc",
+        "config": [{"type": "copy", "parameters": {"file": "sales.xlsx", "path": "~/Documents/sales.xlsx"}},
+                   {"type": "open", "parameters": {"path": "~/Documents/sales.xlsx"}}],
+        "evaluator": {"func": "infeasible"}}, base_dir=tmp_path)
+    env = OSWorldLiteEnv(task, a11y=True)
+    try:
+        obs, _ = env.reset(seed=0)
+        tree = obs["accessibility_tree"].splitlines()
+        # The first observation shows the document loaded (not LibreOffice's start-up screen).
+        assert any(line.startswith("table-cell\tB2\t48250\t") for line in tree), tree
+        assert any(line.startswith("frame\tsales.xlsx - LibreOffice Calc") for line in tree)
+    finally:
+        env.close()
