@@ -20,8 +20,8 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.errors import InfrastructureError
-from envs.osworld_lite import actions as A
 from envs.osworld_lite import a11y, getters, pool
+from envs.osworld_lite import actions as A
 from envs.osworld_lite.config_steps import StepRunner
 from envs.osworld_lite.evaluator import evaluate_task
 from envs.osworld_lite.executor import execute
@@ -70,7 +70,8 @@ class OSWorldLiteEnv(gym.Env):
 
     def __init__(self, task: Task | None = None, *, task_id: str | None = None, task_file: str | None = None,
                  screen_width: int = 1280, screen_height: int = 720, a11y: bool | str = False,
-                 settle_s: float = 1.0, idle_timeout_s: float = 10.0, render_mode: str | None = None, sandbox_dir: str | None = None,
+                 settle_s: float = 1.0, idle_timeout_s: float = 10.0, render_mode: str | None = None,
+                 sandbox_dir: str | None = None,
                  **_ignored: Any):
         if task is None:
             if task_id is None:

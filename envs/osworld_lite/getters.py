@@ -50,8 +50,9 @@ def vm_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any
     paths = spec["path"] if isinstance(spec["path"], list) else [spec["path"]]
     dests = spec.get("dest") or [None] * len(paths)
     dests = dests if isinstance(dests, list) else [dests]
+    dests = (dests + [None] * len(paths))[:len(paths)]
     out: list[str | None] = []
-    for i, (path, dest) in enumerate(zip(paths, dests)):
+    for i, (path, dest) in enumerate(zip(paths, dests, strict=True)):
         try:
             data = session.sandbox.read_file(_abs(path))  # type: ignore[union-attr]
         except IsADirectoryError:
@@ -84,7 +85,8 @@ def rule(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
 _LIST_DIR = r"""
 import json, os, sys
 def walk(p, depth):
-    node = {"name": os.path.basename(p) or p, "type": "directory" if os.path.isdir(p) and not os.path.islink(p) else "file"}
+    is_dir = os.path.isdir(p) and not os.path.islink(p)
+    node = {"name": os.path.basename(p) or p, "type": "directory" if is_dir else "file"}
     if node["type"] == "directory" and depth < 8:
         node["children"] = [walk(os.path.join(p, c), depth + 1) for c in sorted(os.listdir(p))][:1000]
     return node

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from Xlib import X, XK
+from Xlib import XK, X
 from Xlib import display as xdisplay
 from Xlib.ext import xtest
 

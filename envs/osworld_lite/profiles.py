@@ -34,7 +34,8 @@ _LO_ITEMS = [
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("OSWORLD_LITE_CACHE") or os.path.join(tempfile.gettempdir(), f"osworld-lite-cache-{os.getuid()}")
+    default = os.path.join(tempfile.gettempdir(), f"osworld-lite-cache-{os.getuid()}")
+    base = os.environ.get("OSWORLD_LITE_CACHE") or default
     path = Path(base)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path

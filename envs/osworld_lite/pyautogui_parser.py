@@ -37,7 +37,7 @@ def _literal(node: ast.AST) -> Any:
 def _bind(name: str, params: list[str], args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     if len(args) > len(params):
         raise PyAutoGuiError(f"pyautogui.{name}() takes at most {len(params)} positional arguments")
-    bound = dict(zip(params, args))
+    bound = dict(zip(params, args, strict=False))  # fewer args than params: the rest stay unset
     for key, value in kwargs.items():
         if key not in params:
             raise PyAutoGuiError(f"pyautogui.{name}() has no argument {key!r}")

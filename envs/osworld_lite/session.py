@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-
 from Xlib import X
 from Xlib import display as xdisplay
 

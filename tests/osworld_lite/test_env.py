@@ -16,6 +16,7 @@ from envs.errors import InfrastructureError
 from envs.osworld_lite.env import OSWorldLiteEnv
 from envs.osworld_lite.suite import load_task_file
 from envs.types import Termination
+
 from .helpers import EXAMPLES, make_task
 
 pytestmark = [pytest.mark.desktop]
