@@ -13,6 +13,7 @@ namespace and with it every process of the episode.
 """
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import json
@@ -59,6 +60,12 @@ BASE_ENV = {
 }
 
 
+# Episode folders not closed by the time the interpreter exits (a spare desktop still
+# starting, a crashed caller) are removed then; their processes die with the runner.
+_LIVE_ROOTS: set[Path] = set()
+atexit.register(lambda: [shutil.rmtree(root, ignore_errors=True) for root in list(_LIVE_ROOTS)])
+
+
 def _host_uid() -> tuple[int, int, list[str]]:
     """(uid, gid, prefix) the sandbox runs as on the host: never root."""
     if os.geteuid() != 0:
@@ -84,6 +91,7 @@ class Sandbox:
     def __post_init__(self) -> None:
         self.uid, self.gid, self._prefix = _host_uid()
         self.root = Path(tempfile.mkdtemp(prefix="olite-", dir=self.base_dir))
+        _LIVE_ROOTS.add(self.root)
         os.chmod(self.root, 0o711)
         for sub in ("home", "ctl"):
             (self.root / sub).mkdir(mode=0o700)
@@ -219,6 +227,7 @@ class Sandbox:
         if getattr(self, "_log", None):
             self._log.close()
         shutil.rmtree(self.root, ignore_errors=True)
+        _LIVE_ROOTS.discard(self.root)
 
     @staticmethod
     def processes_of(pid: int) -> list[psutil.Process]:
