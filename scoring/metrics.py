@@ -32,7 +32,12 @@ def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> t
     if not 0 <= successes <= n:
         raise ValueError(f"successes must lie in [0, {n}], got {successes}")
     low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
-    # Clip rounding noise (e.g. 1.0000000000000002) so the interval stays inside [0, 1].
+    # The bounds are exact at 0 and n successes; drop the floating-point noise there
+    # (e.g. 2.8e-17 or 1.0000000000000002) so that reports show clean 0 and 1.
+    if successes == 0:
+        low = 0.0
+    if successes == n:
+        high = 1.0
     return max(0.0, float(low)), min(1.0, float(high))
 
 
