@@ -28,6 +28,12 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
+def _result_text(value: Any) -> str | None:
+    """The text of the file at `value`; None when it is missing, a folder or not UTF-8."""
+    path = _path(value)
+    return None if path is None else _read_text(path)
+
+
 def _normalise(text: str, ignore_blanks: bool, ignore_case: bool) -> str:
     if ignore_blanks:
         text = re.sub(r"[\t\n ]+", "", text)
@@ -78,10 +84,7 @@ def _match_record(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
 @metric("check_csv")
 def check_csv(result: Any, rules: Any = None, **options: Any) -> float:
     """Each `rules["expect"]` row pattern (a dict) matches some CSV row; no `unexpect` one does."""
-    path = _path(result)
-    if path is None:
-        return 0.0
-    text = _read_text(path)
+    text = _result_text(result)
     if text is None:
         return 0.0
     records = list(csv.DictReader(text.splitlines()))
@@ -95,10 +98,7 @@ def check_csv(result: Any, rules: Any = None, **options: Any) -> float:
 @metric("check_list")
 def check_list(result: Any, rules: Any = None, **options: Any) -> float:
     """Each `rules["expect"]` regex matches some line of the file; no `unexpect` regex matches any."""
-    path = _path(result)
-    if path is None:
-        return 0.0
-    text = _read_text(path)
+    text = _result_text(result)
     if text is None:
         return 0.0
     lines = text.splitlines()
@@ -118,11 +118,11 @@ def _dig(obj: Any, keys: list[Any]) -> Any:
 @metric("check_json")
 def check_json(result: Any, rules: Any = None, **options: Any) -> float:
     """JSON file checks: `rules["expect"]` / `["unexpect"]` items {"key": [path…], "method": "eq"|"ne"|"re"|"in", "ref": …}."""
-    path = _path(result)
-    if path is None:
+    text = _result_text(result)
+    if text is None:
         return 0.0
     try:
-        data = json.loads(_read_text(path) or "")
+        data = json.loads(text)
     except json.JSONDecodeError:
         return 0.0
 
