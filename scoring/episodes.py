@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-# Episode statuses, as strings (mirrors trajectories.records.EpisodeStatus).
-SUCCEEDED, FAILED, ERROR = "succeeded", "failed", "error"
+from trajectories.records import EpisodeStatus
+
+# Episode statuses as plain strings, so summaries built from JSON compare equal.
+SUCCEEDED, FAILED, ERROR = EpisodeStatus.SUCCEEDED.value, EpisodeStatus.FAILED.value, EpisodeStatus.ERROR.value
 EVALUATED = frozenset({SUCCEEDED, FAILED})
 
 
