@@ -4,6 +4,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from envs.endings import Termination
+
 
 class InfrastructureError(RuntimeError):
     """The environment itself failed (display died, app crashed, sandbox missing).
@@ -11,6 +13,28 @@ class InfrastructureError(RuntimeError):
     Never counted as an agent failure: the runner records the episode as an
     infrastructure error and retries it on resume.
     """
+
+
+class AgentCausedError(RuntimeError):
+    """The agent broke its own episode: scored 0 and kept in every denominator.
+
+    Raised by an environment when, after the agent acted, the episode can no longer go on or
+    be evaluated because of what the agent did (see envs/endings.py). `termination` says how.
+    """
+
+    termination: Termination = Termination.ENV_DESTROYED
+
+
+class EnvironmentDestroyed(AgentCausedError):
+    """The agent killed or wrecked its environment (its sandbox, desktop or an app)."""
+
+    termination = Termination.ENV_DESTROYED
+
+
+class EvaluationTampered(AgentCausedError):
+    """The agent interfered with the evaluation (its channel, a getter's process, the app it reads)."""
+
+    termination = Termination.TAMPERED
 
 
 class MissingDependencyError(InfrastructureError):

@@ -14,28 +14,13 @@ The contract between an environment and the runner (see docs/architecture.md):
 """
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from envs.endings import Termination  # noqa: F401  (re-exported: part of the env contract)
+
 SCHEMA_VERSION = 1
-
-
-class Termination(StrEnum):
-    """Why an episode ended. Shared vocabulary of envs, runner and store."""
-
-    AGENT_DONE = "agent_done"          # the agent declared success (DONE / final answer)
-    AGENT_FAIL = "agent_fail"          # the agent declared the task infeasible (FAIL)
-    AGENT_ERROR = "agent_error"        # the agent kept producing unusable output
-    USER_STOP = "user_stop"            # tau2: the simulated user ended the conversation
-    TRANSFER = "transfer"              # tau2: transferred to a human agent
-    OUT_OF_SCOPE = "out_of_scope"      # tau2: the user simulator left its scenario
-    TOO_MANY_ERRORS = "too_many_errors"  # tau2: too many failing tool calls
-    MAX_STEPS = "max_steps"
-    TIMEOUT = "timeout"
-    INFRA_ERROR = "infra_error"        # environment or model endpoint failed
-    CANCELLED = "cancelled"
 
 
 class TaskInfo(BaseModel):
