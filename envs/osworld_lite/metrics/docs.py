@@ -10,11 +10,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from rapidfuzz import fuzz
 
 from envs.osworld_lite.metrics import metric
+from envs.osworld_lite.metrics.safe_files import check_archive
 
 
 def _open(path: Any) -> Any:
     if path is None or not Path(path).exists():
         return None
+    check_archive(path)
     try:
         return Document(str(path))
     except Exception:  # not a docx (saved in another format, corrupt): the agent's failure

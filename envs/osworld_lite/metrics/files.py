@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from envs.osworld_lite.metrics import metric
+from envs.osworld_lite.metrics.safe_files import check_size
 
 
 def _path(value: Any) -> Path | None:
@@ -22,6 +23,9 @@ def _path(value: Any) -> Path | None:
 
 
 def _read_text(path: Path) -> str | None:
+    if path.is_dir():
+        return None
+    check_size(path)
     try:
         return path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, IsADirectoryError):

@@ -8,13 +8,21 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from envs.osworld_lite.metrics import metric
+from envs.osworld_lite.metrics.safe_files import MAX_IMAGE_BYTES, RefusedFileError, check_size
+
+
+MAX_PIXELS = 50_000_000
 
 
 def _open(path: Any) -> Image.Image | None:
     if path is None or not Path(path).exists():
         return None
+    check_size(path, MAX_IMAGE_BYTES)
     try:
         img = Image.open(str(path))
+        if img.width * img.height > MAX_PIXELS:  # judged from the header, before decoding
+            raise RefusedFileError(f"refused {Path(path).name}: {img.width}x{img.height} pixels, "
+                                   f"over the limit of {MAX_PIXELS}")
         img.load()
         return img
     except (UnidentifiedImageError, OSError):

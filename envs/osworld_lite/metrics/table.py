@@ -27,6 +27,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from envs.osworld_lite.metrics import metric
+from envs.osworld_lite.metrics.safe_files import RefusedFileError, check_archive
 
 
 class _Missing(LookupError):
@@ -39,6 +40,7 @@ class _Books:
     def __init__(self, result: str, expected: str | None):
         self.paths = {"R": result, "E": expected}
         self._cache: dict[tuple[str, bool], Workbook] = {}
+        self._checked: set[str] = set()
 
     def book(self, which: str, formulas: bool = False) -> Workbook:
         key = (which, formulas)
@@ -46,6 +48,9 @@ class _Books:
             path = self.paths[which]
             if path is None:
                 raise ValueError("this rule needs an expected workbook")
+            if which not in self._checked:
+                check_archive(path)
+                self._checked.add(which)
             self._cache[key] = openpyxl.load_workbook(path, data_only=not formulas)
         return self._cache[key]
 
@@ -156,6 +161,8 @@ def compare_table(result: Any, expected: Any = None, **options: Any) -> float:
     books = _Books(str(result), None if expected is None else str(expected))
     try:
         books.book("R")
+    except RefusedFileError:
+        raise
     except Exception:  # not a workbook (wrong format saved, corrupt file): the agent's failure
         return 0.0
     rules = options.get("rules")
