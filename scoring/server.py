@@ -4,15 +4,21 @@ Same paths and relative links as the static site (index.html, tasks.html,
 episodes/<id>.html, artifacts/<sha256>.<ext>, style.css), so a page saved from the server
 and one written by `build_site` are the same page. Endpoints are plain functions: Starlette
 runs them in its thread pool, where the synchronous store belongs. Binds to loopback unless
-told otherwise (the viewer has no authentication).
+told otherwise (the viewer has no authentication), and answers only requests whose Host header
+names an allowed host, so a web page whose name is rebound to 127.0.0.1 (DNS rebinding) cannot
+read it: loopback names by default, plus the bound address and any host the user allows.
 """
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -32,6 +38,8 @@ from scoring.site.render import (
 from scoring.source import StoreSource
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+WILDCARD_BINDS = ("", "0.0.0.0", "::")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -49,8 +57,28 @@ def _not_found(what: str) -> HTMLResponse:
                  f"<p>Not found: {html.escape(what)}</p><p><a href='/index.html'>Leaderboard</a></p>", 404)
 
 
-def create_app(store: Any, filters: Filters | None = None) -> Starlette:
-    """A Starlette app serving the site for `store` (a TrajectoryStore)."""
+def host_header_name(host: str) -> str:
+    """A host as it appears in a Host header: IPv6 literals in brackets, lower case."""
+    host = host.strip().lower()
+    try:
+        return f"[{host}]" if ipaddress.ip_address(host.strip("[]")).version == 6 else host
+    except ValueError:
+        return host
+
+
+def allowed_hosts(bind_host: str = "127.0.0.1", extra: Sequence[str] = ()) -> list[str]:
+    """The Host header names the viewer answers: loopback names, the bound address (unless it is
+    a wildcard such as 0.0.0.0) and `extra` (names, addresses or `*.domain` patterns)."""
+    names = list(LOOPBACK_HOSTS)
+    if bind_host.strip() not in WILDCARD_BINDS:
+        names.append(host_header_name(bind_host))
+    names += [host_header_name(h) for h in extra if h.strip()]
+    return list(dict.fromkeys(names))
+
+
+def create_app(store: Any, filters: Filters | None = None, hosts: Sequence[str] | None = None) -> Starlette:
+    """A Starlette app serving the site for `store` (a TrajectoryStore) to requests whose Host
+    header names one of `hosts` (default: loopback names only); others get 400."""
     source = StoreSource(store, filters)
 
     def index(request: Request) -> Response:
@@ -101,7 +129,8 @@ def create_app(store: Any, filters: Filters | None = None) -> Starlette:
         Route("/style.css", style),
         Route("/leaderboard.json", leaderboard_json),
     ]
-    return Starlette(routes=routes)
+    host_check = Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts or LOOPBACK_HOSTS), www_redirect=False)
+    return Starlette(routes=routes, middleware=[host_check])
 
 
 def _episode_id(source: StoreSource, name: str) -> str | None:
@@ -120,8 +149,10 @@ def _episode_id(source: StoreSource, name: str) -> str | None:
     return None
 
 
-def serve(store: Any, host: str = "127.0.0.1", port: int = 8765, filters: Filters | None = None) -> None:
-    """Run the viewer until interrupted."""
+def serve(store: Any, host: str = "127.0.0.1", port: int = 8765, filters: Filters | None = None,
+          allow_hosts: Sequence[str] = ()) -> None:
+    """Run the viewer until interrupted; see `allowed_hosts` for the Host headers it answers."""
     import uvicorn
 
-    uvicorn.run(create_app(store, filters), host=host, port=port, log_level="warning")
+    app = create_app(store, filters, allowed_hosts(host, allow_hosts))
+    uvicorn.run(app, host=host, port=port, log_level="warning")
