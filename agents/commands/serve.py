@@ -4,9 +4,17 @@ Builds ``vllm serve`` with the flags Qwen3.5 needs for agentic use (``--enable-a
 --tool-call-parser qwen3_coder --reasoning-parser qwen3``), starts it, waits until ``/health``
 answers, prints the base URL and keeps serving until interrupted. ``--dry-run`` only prints
 the command. vLLM is an optional extra: ``pip install '.[vllm]'``.
+
+The server listens on 127.0.0.1 unless told otherwise. When the entry's API-key variable
+(``VLLM_API_KEY`` for the built-in Qwen entry, the same variable its clients send) is set, vLLM
+requires that key: the printed command references the variable (``--api-key "$VLLM_API_KEY"``)
+and the server gets the key through its environment, never on its command line, where any local
+user could read it. Serving on a non-loopback interface without a key is refused.
 """
 from __future__ import annotations
 
+import ipaddress
+import os
 import shlex
 import shutil
 import signal
@@ -22,6 +30,37 @@ import typer
 from agents.models.registry import ModelEntry, get_model
 
 INSTALL_HINT = "vLLM is not installed. Install it with: pip install '.[vllm]'  (or: pip install 'vllm>=0.17')"
+VLLM_KEY_ENV = "VLLM_API_KEY"   # the variable `vllm serve` reads its API key from
+
+
+def key_env(entry: ModelEntry) -> str:
+    """The variable holding the key this entry's server requires and its clients send."""
+    return entry.api_key_env or VLLM_KEY_ENV
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def shown_command(cmd: list[str], api_key_env: str | None) -> str:
+    """The command as a shell line; the key appears as a reference to its variable, never in clear."""
+    line = shlex.join(cmd)
+    return f'{line} --api-key "${api_key_env}"' if api_key_env else line
+
+
+def server_environment(api_key_env: str | None) -> dict[str, str]:
+    """The environment of the vllm process, with the key where vllm reads it."""
+    env = dict(os.environ)
+    if api_key_env:
+        env[VLLM_KEY_ENV] = os.environ[api_key_env]
+    else:
+        env.pop(VLLM_KEY_ENV, None)  # a key the clients would not send
+    return env
 
 
 def build_command(entry: ModelEntry, *, checkpoint: str | None = None, lora: str | None = None,
@@ -84,14 +123,23 @@ def register(app: typer.Typer) -> None:
         listen_port = int(cmd[cmd.index("--port") + 1])
         client_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         base_url = f"http://{client_host}:{listen_port}/v1"
+        variable = key_env(entry)
+        api_key_env = variable if os.environ.get(variable) else None
+        if api_key_env is None and not is_loopback(host):
+            typer.secho(f"error: refusing to serve on {host} without an API key: export {variable}=<a long "
+                        "random secret> (clients of this model send the same variable)", err=True, fg=typer.colors.RED)
+            raise typer.Exit(2)
+        if api_key_env is None:
+            typer.echo(f"note: {variable} is not set, so the server accepts any local client; set it to "
+                       "require that key", err=True)
         if dry_run:
-            typer.echo(shlex.join(cmd))
+            typer.echo(shown_command(cmd, api_key_env))
             return
         if shutil.which("vllm") is None:
             typer.secho(f"error: {INSTALL_HINT}", err=True, fg=typer.colors.RED)
             raise typer.Exit(3)
-        typer.echo(f"starting: {shlex.join(cmd)}", err=True)
-        proc = subprocess.Popen(cmd)
+        typer.echo(f"starting: {shown_command(cmd, api_key_env)}", err=True)
+        proc = subprocess.Popen(cmd, env=server_environment(api_key_env))
         try:
             wait_healthy(f"http://{client_host}:{listen_port}/health", proc, wait_timeout)
         except (RuntimeError, TimeoutError) as exc:
