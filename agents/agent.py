@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from envs.errors import UnknownIdError
+from envs.endings import Termination
 from envs.types import AgentSpec, TaskInfo
 from trajectories.records import ModelCall
 
@@ -24,9 +25,12 @@ class AgentTurn(BaseModel):
     reasoning: str | None = None
     text: str | None = None
     output: dict[str, Any] = Field(default_factory=dict)  # anything else worth storing
-    # Set when the agent cannot go on for reasons outside its control (endpoint down):
-    # the episode ends as an infrastructure error, not an agent failure.
-    infra_error: str | None = None
+    # Set when the agent cannot go on: how the episode ends and why. envs/endings.py says
+    # whose fault each ending is (an endpoint down after retries is not the agent's; an
+    # exhausted context window or unusable output past the correction limit is). A turn with
+    # no actions and no ending means the agent is done.
+    ending: Termination | None = None
+    error: str | None = None
 
 
 class Agent(abc.ABC):

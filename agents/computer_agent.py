@@ -22,7 +22,6 @@ from agents.formats.qwen_computer import (
     AFTER_ACTION, CORRECTION, EXECUTED, OMITTED_SCREENSHOT, SYSTEM_PROMPT, TASK_PROMPT, TOOL_NAME,
 )
 from agents.models.agent_base import AgentSettings, ModelDrivenAgent, replayable_calls
-from agents.models.client import ContextWindowExceeded, EndpointUnavailable
 from agents.models.records import png_data_url
 from agents.observations import encode_png
 from envs.types import AgentSpec, TaskInfo
@@ -107,25 +106,20 @@ class QwenComputerAgent(_ComputerAgent):
         ex.append({"role": "user", "content": [image, {"type": "text", "text": AFTER_ACTION}]})
         self.pending_call_ids = []
 
-    async def act(self, observation: Any) -> AgentTurn:
-        self._begin_turn()
+    def _trim(self, reason: str) -> bool:
+        if len(self.exchanges) <= 1 or self.keep_exchanges == 1:
+            return False
+        self.keep_exchanges = max(1, len(self.exchanges) // 2) if self.keep_exchanges is None \
+            else max(1, self.keep_exchanges // 2)
+        self._note("context_trimmed", f"kept the last {self.keep_exchanges} exchanges: {reason}")
+        return True
+
+    async def _act(self, observation: Any) -> AgentTurn:
         self._observe(screenshot_of(observation))
-        trims = 0
         while True:
-            try:
-                result = await self.client.chat(self._messages(), self.tools, thinking=self.settings.thinking)
-            except ContextWindowExceeded as exc:
-                self._calls.extend(exc.calls)
-                trims += 1
-                if trims > self.settings.max_context_trims or len(self.exchanges) <= 1:
-                    return self._infra(RuntimeError(f"context window exceeded even after trimming: {exc}"), [])
-                self.keep_exchanges = max(1, len(self.exchanges) // 2) if self.keep_exchanges is None \
-                    else max(1, self.keep_exchanges // 2)
-                self._note("context_trimmed", f"kept the last {self.keep_exchanges} exchanges: {exc}")
-                continue
-            except EndpointUnavailable as exc:
-                return self._infra(exc, exc.calls)
-            self._calls.extend(result.calls)
+            result = await self._call(
+                lambda: self.client.chat(self._messages(), self.tools, thinking=self.settings.thinking),
+                trim=self._trim)
             message = result.message
             calls = message.get("tool_calls") or []
             assistant = {"role": "assistant", "content": message.get("content") or "",
@@ -200,8 +194,7 @@ class OpenAIComputerAgent(_ComputerAgent):
             return new_items
         return _keep_last_screenshots(self.history, self.settings.max_images)
 
-    async def act(self, observation: Any) -> AgentTurn:
-        self._begin_turn()
+    async def _act(self, observation: Any) -> AgentTurn:
         shot = screenshot_of(observation)
         url = png_data_url(encode_png(shot))
         w, h = self.screen(shot)
@@ -214,16 +207,12 @@ class OpenAIComputerAgent(_ComputerAgent):
             new = self._screenshot_output(url, f"Some actions failed: {errors}" if errors else None)
         confirmations = 0
         while True:
-            try:
-                result = await self.client.respond(
-                    self._input(new), self.TOOLS, instructions=OPENAI_INSTRUCTIONS,
-                    previous_response_id=self.previous_id if self.settings.responses_state == "server" else None,
-                    reasoning_effort=self.settings.reasoning_effort, truncation="auto")
-            except EndpointUnavailable as exc:
-                return self._infra(exc, exc.calls)
-            except ContextWindowExceeded as exc:  # truncation="auto" should prevent this
-                return self._infra(exc, exc.calls)
-            self._calls.extend(result.calls)
+            items = self._input(new)
+            # truncation="auto" is the Responses API's own trimming: an overflow past it is final.
+            result = await self._call(lambda: self.client.respond(
+                items, self.TOOLS, instructions=OPENAI_INSTRUCTIONS,
+                previous_response_id=self.previous_id if self.settings.responses_state == "server" else None,
+                reasoning_effort=self.settings.reasoning_effort, truncation="auto"))
             self.previous_id = result.response_id
             self.history.extend(result.output)
             calls = [o for o in result.output if o.get("type") == "computer_call"]

@@ -1,10 +1,22 @@
 """One episode: reset the env, let the agent act until the episode ends, store every step.
 
 Environment calls run in worker threads (desktop actions block on X and subprocesses), the
-agent's model calls run on the event loop. Failures are sorted by whose fault they are:
-an `InfrastructureError` (env) or `AgentTurn.infra_error` (model endpoint down after retries)
-makes the episode an infrastructure error — excluded from scores and retried on resume —
-while anything the agent did wrong is an ordinary failure.
+agent's model calls run on the event loop. Every ending is sorted by the one rule of
+envs/endings.py:
+
+* agent-caused endings are graded and stay in every denominator — by the task's evaluator
+  (done, fail, unusable output, max steps, …) or with reward 0 (the agent's working time ran
+  out, its context window is exhausted, it destroyed its environment or tampered with the
+  evaluation: `envs.errors.AgentCausedError`);
+* an `InfrastructureError` (the env could not start or reset, a host-side part failed) or an
+  endpoint down after retries is excluded and re-run on resume;
+* anything else is a bug in the harness: `harness_error`, excluded, re-run on resume and
+  reported loudly by the runner;
+* a non-retryable 4xx from the model endpoint is a configuration error: the episode is
+  excluded and `RunConfigurationError` stops the run.
+
+The time limit counts the agent's working time only (its model calls and its env steps), not
+queueing, reset or evaluation.
 """
 from __future__ import annotations
 
@@ -16,13 +28,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 from agents.agent import Agent, AgentTurn
+from agents.models.client import ModelConfigurationError
 from agents.observations import jsonable, parse_action, split_observation
-from envs.errors import InfrastructureError
+from envs.endings import Scoring, Termination, rule
+from envs.errors import AgentCausedError, InfrastructureError
 from envs.registry import EnvFamily
-from envs.types import Evaluation, TaskInfo, Termination
-from trajectories.records import (
-    EpisodeResult, EpisodeStatus, ModelCall, StepRecord, TerminationReason,
-)
+from envs.types import Evaluation, TaskInfo
+from trajectories.records import EpisodeResult, EpisodeStatus, ModelCall, StepRecord
+
+# An env step that runs past the end of the agent's working time gets a grace period (a step
+# that ends the episode may evaluate inside it, and evaluation is not the agent's time): a
+# tenth of the limit, between 1 s and 120 s. Past that it is abandoned as a timeout.
+STEP_GRACE_S = 120.0
 
 
 @dataclass
@@ -59,8 +76,32 @@ class _Tally:
                 self.tokens_out += call.tokens_out
 
 
+@dataclass
+class _WorkClock:
+    """The agent's working time: model calls and env steps, nothing else."""
+
+    limit_s: float
+    used_s: float = 0.0
+
+    def remaining(self) -> float:
+        return max(0.0, self.limit_s - self.used_s)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used_s >= self.limit_s
+
+
 class AgentInfraError(RuntimeError):
     """The agent could not reach its model (after retries): not the agent's fault."""
+
+
+class AgentTimeout(AgentCausedError):
+    termination = Termination.TIMEOUT
+
+
+class RunConfigurationError(RuntimeError):
+    """The model endpoint refused a request for a reason retrying cannot fix (bad request,
+    refused key, unknown model): every further episode would fail the same way."""
 
 
 def _env_model_calls(info: dict[str, Any]) -> list[ModelCall]:
@@ -94,21 +135,23 @@ class EpisodeRunner:
         tally = _Tally()
         env = None
         agent: Agent | None = None
+        config_error: ModelConfigurationError | None = None
         try:
             env = await asyncio.to_thread(self.family.make, task.id, **self.env_options)
             agent = self.make_agent()
-            result = await asyncio.wait_for(
-                self._loop(env, agent, job, episode_id, tally), timeout=job.timeout_s)
-        except asyncio.TimeoutError:
-            result = self._result(EpisodeStatus.FAILED, TerminationReason.TIMEOUT, tally,
-                                  reward=0.0, success=False,
-                                  error=f"episode exceeded its {job.timeout_s:g} s time limit")
+            result = await self._loop(env, agent, job, episode_id, tally)
+        except AgentCausedError as exc:
+            result = _scored_zero(exc.termination, tally, f"{type(exc).__name__}: {exc}")
         except (InfrastructureError, AgentInfraError) as exc:
-            result = self._result(EpisodeStatus.ERROR, TerminationReason.INFRA_ERROR, tally,
-                                  error=f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # a bug somewhere below us: never count it against the agent
-            result = self._result(EpisodeStatus.ERROR, TerminationReason.INFRA_ERROR, tally,
-                                  error="".join(traceback.format_exception(exc))[-4000:])
+            result = _result(Termination.INFRA_ERROR, tally, error=f"{type(exc).__name__}: {exc}")
+        except ModelConfigurationError as exc:
+            config_error = exc
+            await self._record(episode_id, tally.steps + 1, None, None, AgentTurn(model_calls=exc.calls),
+                               0.0, False, False, {"configuration_error": str(exc)}, 0.0, 0.0, tally, count=False)
+            result = _result(Termination.INFRA_ERROR, tally, error=f"configuration error: {exc}")
+        except Exception as exc:  # a bug in the harness: never the agent's fault, never hidden
+            result = _result(Termination.HARNESS_ERROR, tally,
+                             error="".join(traceback.format_exception(exc))[-4000:])
         finally:
             if env is not None:
                 try:
@@ -122,6 +165,8 @@ class EpisodeRunner:
                     pass
         result.wall_time_s = time.monotonic() - started
         await asyncio.to_thread(self.store.finish_episode, episode_id, result)
+        if config_error is not None:
+            raise RunConfigurationError(str(config_error)) from config_error
         return EpisodeOutcome(episode_id, result, task.id, job.trial)
 
     async def _loop(self, env: Any, agent: Agent, job: EpisodeJob, episode_id: str,
@@ -130,30 +175,28 @@ class EpisodeRunner:
         core = env.unwrapped
         agent.reset(core.task_info, core.agent_spec(), core, job.seed)
         await self._record(episode_id, 0, obs, None, AgentTurn(), 0.0, False, False, info, 0.0, 0.0, tally)
+        clock = _WorkClock(job.timeout_s)
         evaluation: Evaluation | None = None
         termination: Termination | None = None
         while termination is None:
-            t0 = time.monotonic()
-            turn = await agent.act(obs)
-            agent_time = time.monotonic() - t0
-            if turn.infra_error:
-                # Keep the failed attempts: they explain the error in the viewer.
+            turn, agent_time = await self._act(agent, obs, clock)
+            if turn.ending is not None and rule(turn.ending).scoring is not Scoring.EVALUATOR:
+                # Keep the failed attempts: they explain the ending in the viewer.
                 await self._record(episode_id, tally.steps + 1, None, None, turn, 0.0, False, False,
-                                   {"infra_error": turn.infra_error}, agent_time, 0.0, tally, count=False)
-                raise AgentInfraError(turn.infra_error)
+                                   {"ending": turn.ending.value, "error": turn.error}, agent_time, 0.0,
+                                   tally, count=False)
+                if turn.ending is Termination.INFRA_ERROR:
+                    raise AgentInfraError(turn.error or "the model endpoint failed")
+                return _scored_zero(turn.ending, tally, turn.error or turn.ending.value)
             if not turn.actions:
-                # An agent that stops after too many unusable replies is graded as it stands,
-                # but the episode records why it ended.
-                termination = Termination.AGENT_ERROR if turn.output.get("gave_up") else Termination.AGENT_DONE
+                termination = turn.ending or Termination.AGENT_DONE
                 evaluation = await asyncio.to_thread(core.evaluate, termination)
                 if turn.model_calls or turn.text:
                     await self._record(episode_id, tally.steps + 1, None, None, turn, 0.0, True, False,
                                        {"termination": termination.value}, agent_time, 0.0, tally, count=False)
                 break
             for position, action in enumerate(turn.actions):
-                t1 = time.monotonic()
-                obs, reward, terminated, truncated, info = await asyncio.to_thread(env.step, action)
-                env_time = time.monotonic() - t1
+                obs, reward, terminated, truncated, info, env_time = await self._step(env, action, clock)
                 # The turn's model calls belong to its first action.
                 this_turn = turn if position == 0 else AgentTurn()
                 await self._record(episode_id, tally.steps + 1, obs, action, this_turn, float(reward),
@@ -162,22 +205,51 @@ class EpisodeRunner:
                 agent.feedback(parse_action(action) or {}, obs, info)
                 if terminated or truncated:
                     termination = Termination(info.get("termination", Termination.AGENT_DONE))
+                    if termination is Termination.INFRA_ERROR:
+                        raise InfrastructureError(
+                            (info.get("evaluation") or {}).get("details", {}).get("error") or "environment failure")
                     if info.get("evaluation") is not None:
                         evaluation = Evaluation.model_validate(info["evaluation"])
-                    else:
+                    elif rule(termination).scoring is Scoring.EVALUATOR:
                         evaluation = await asyncio.to_thread(core.evaluate, termination)
+                    else:
+                        return _scored_zero(termination, tally, str(info.get("error") or termination.value))
                     break
                 if tally.steps >= job.max_steps:
                     termination = Termination.MAX_STEPS
                     evaluation = await asyncio.to_thread(core.evaluate, termination)
                     break
-        if termination == Termination.INFRA_ERROR:
-            raise InfrastructureError((evaluation.details.get("error") if evaluation else None) or "environment failure")
+                if clock.exhausted:
+                    raise AgentTimeout(_timeout_message(clock))
         assert evaluation is not None
         tally.cost_usd += evaluation.judge_cost_usd
-        status = EpisodeStatus.SUCCEEDED if evaluation.success else EpisodeStatus.FAILED
-        return self._result(status, TerminationReason(termination.value), tally, reward=evaluation.reward,
-                            success=evaluation.success, evaluation=evaluation.model_dump(mode="json"))
+        return _result(termination, tally, reward=evaluation.reward, success=evaluation.success,
+                       evaluation=evaluation.model_dump(mode="json"))
+
+    async def _act(self, agent: Agent, obs: Any, clock: _WorkClock) -> tuple[AgentTurn, float]:
+        if clock.exhausted:
+            raise AgentTimeout(_timeout_message(clock))
+        t0 = time.monotonic()
+        try:
+            turn = await asyncio.wait_for(agent.act(obs), timeout=clock.remaining())
+        except asyncio.TimeoutError:
+            clock.used_s += time.monotonic() - t0
+            raise AgentTimeout(_timeout_message(clock)) from None
+        elapsed = time.monotonic() - t0
+        clock.used_s += elapsed
+        return turn, elapsed
+
+    async def _step(self, env: Any, action: Any, clock: _WorkClock) -> tuple[Any, ...]:
+        t0 = time.monotonic()
+        try:
+            obs, reward, terminated, truncated, info = await asyncio.wait_for(
+                asyncio.to_thread(env.step, action), timeout=clock.remaining() + min(STEP_GRACE_S, max(1.0, 0.1 * clock.limit_s)))
+        except asyncio.TimeoutError:
+            clock.used_s += time.monotonic() - t0
+            raise AgentTimeout(_timeout_message(clock) + " (an environment step did not return)") from None
+        elapsed = time.monotonic() - t0
+        clock.used_s += elapsed
+        return obs, reward, terminated, truncated, info, elapsed
 
     async def _record(self, episode_id: str, index: int, obs: Any, action: Any, turn: AgentTurn,
                       reward: float, terminated: bool, truncated: bool, info: dict[str, Any],
@@ -198,10 +270,24 @@ class EpisodeRunner:
             agent_time_s=agent_time, env_time_s=env_time, created_at=datetime.now(timezone.utc))
         await asyncio.to_thread(self.store.record_step, episode_id, record, artifacts)
 
-    @staticmethod
-    def _result(status: EpisodeStatus, termination: TerminationReason, tally: _Tally, *,
-                reward: float | None = None, success: bool | None = None,
-                evaluation: dict[str, Any] | None = None, error: str | None = None) -> EpisodeResult:
-        return EpisodeResult(status=status, termination=termination, reward=reward, success=success,
-                             evaluation=evaluation or {}, steps=tally.steps, tokens_in=tally.tokens_in,
-                             tokens_out=tally.tokens_out, cost_usd=tally.cost_usd, error=error)
+
+def _timeout_message(clock: _WorkClock) -> str:
+    return f"the agent's working time ran out ({clock.used_s:.1f} s of its {clock.limit_s:g} s limit)"
+
+
+def _result(termination: Termination, tally: _Tally, *, reward: float | None = None,
+            success: bool | None = None, evaluation: dict[str, Any] | None = None,
+            error: str | None = None) -> EpisodeResult:
+    return EpisodeResult(status=EpisodeStatus.for_ending(termination, success), termination=termination,
+                         reward=reward, success=success, evaluation=evaluation or {}, steps=tally.steps,
+                         tokens_in=tally.tokens_in, tokens_out=tally.tokens_out, cost_usd=tally.cost_usd,
+                         error=error)
+
+
+def _scored_zero(termination: Termination, tally: _Tally, reason: str) -> EpisodeResult:
+    """An agent-caused ending that makes evaluation meaningless: reward 0, kept in the denominator."""
+    ending = rule(termination)
+    return _result(termination, tally, reward=0.0, success=False, error=reason,
+                   evaluation={"reward": 0.0, "success": False,
+                               "details": {"ending": termination.value, "blame": ending.blame.value,
+                                           "reason": reason, "rule": ending.meaning}})

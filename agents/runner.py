@@ -1,20 +1,27 @@
 """The runner: plans the episodes of a run, runs them concurrently, resumes killed runs.
 
-Entry point: `await execute_run(request, store)` → `RunSummary`. A run is one
+Entry point: `await execute_run(config, store)` → `RunSummary`. A run is one
 (environment, agent or model) pair over a task selection × trials. Resuming a run by id
-re-runs only what did not finish: finished episodes are never re-run or duplicated, episodes
-that died with an infrastructure error (or were cut off by a killed process) run again.
+re-runs only what did not finish: finished episodes are never re-run or duplicated; episodes
+excluded by the ending rule (envs/endings.py: infrastructure and harness errors, episodes cut
+off by a killed or stopped run) run again.
+
+Two things stop a run early, raising after the run is recorded as interrupted:
+`ErrorBudgetExceeded` once the share of excluded episodes passes `max_error_rate`, and
+`RunConfigurationError` when the model endpoint refuses requests for a reason retrying cannot
+fix. Episodes in flight then are left unfinished and run again on resume.
 """
 from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents.agent import Agent, make_agent
-from agents.episode import EpisodeJob, EpisodeOutcome, EpisodeRunner
+from agents.episode import EpisodeJob, EpisodeOutcome, EpisodeRunner, RunConfigurationError
 from agents.progress import RunProgress
 from agents.runtime_options import build_runtime_options
 from envs.errors import UnknownIdError
@@ -23,32 +30,28 @@ from envs.types import TaskInfo
 from trajectories.records import EpisodeStatus, RunConfig, RunStatus
 
 SPLITS = ("train", "test", "all")
+# The error budget is judged once this many episodes finished (or all of a smaller run).
+ERROR_BUDGET_MIN_EPISODES = 10
+
+# The request the runner takes is the run's configuration itself: one type, stored without
+# its execution-only fields.
+RunRequest = RunConfig
+
+__all__ = ["ErrorBudgetExceeded", "PreflightError", "RunConfigurationError", "RunRequest", "RunSummary",
+           "execute_run", "select_tasks"]
 
 
 class PreflightError(RuntimeError):
     """Something that would make every episode fail; reported before anything runs."""
 
 
-@dataclass
-class RunRequest:
-    env: str
-    agent: str = "oracle"                     # agent registry name ("model" for model agents)
-    model: str | None = None
-    env_options: dict[str, Any] = field(default_factory=dict)       # JSON-safe, stored with the run
-    runtime_env_options: dict[str, Any] = field(default_factory=dict)  # objects (user model clients)
-    agent_options: dict[str, Any] = field(default_factory=dict)
-    task_ids: list[str] = field(default_factory=list)
-    split: str = "all"
-    limit: int | None = None
-    trials: int = 1
-    seed: int = 0
-    max_steps: int = 50
-    episode_timeout_s: float = 1800.0
-    concurrency: int = 1
-    resume_run_id: str | None = None
-    name: str | None = None
-    executor: str = "local"                  # "local" (asyncio in this process) or "ray"
-    ray_address: str | None = None           # None: a private local Ray cluster
+class ErrorBudgetExceeded(RuntimeError):
+    """Too many episodes were excluded (infrastructure or harness errors): the numbers of
+    this run would not mean much. `summary` covers the episodes that finished."""
+
+    def __init__(self, message: str, summary: RunSummary):
+        super().__init__(message)
+        self.summary = summary
 
 
 @dataclass
@@ -59,20 +62,39 @@ class RunSummary:
     model: str | None
     episodes: int = 0
     succeeded: int = 0
-    failed: int = 0
-    errors: int = 0
+    failed: int = 0                          # graded, not a success: every agent-caused ending
+    errors: int = 0                          # infrastructure errors: excluded, re-run on resume
+    harness_errors: int = 0                  # bugs in the harness: excluded, re-run, reported loudly
     skipped: int = 0                         # already finished before a resume
     cost_usd: float = 0.0
+    terminations: Counter[str] = field(default_factory=Counter)
+    harness_error_episodes: list[str] = field(default_factory=list)
+    stopped: str | None = None               # why the run stopped early, if it did
 
-    def count(self, status: EpisodeStatus, cost_usd: float | None) -> None:
+    def count(self, status: EpisodeStatus, cost_usd: float | None, termination: str | None = None,
+              episode_id: str | None = None) -> None:
         self.episodes += 1
         self.cost_usd += cost_usd or 0.0
+        if termination:
+            self.terminations[str(termination)] += 1
         if status == EpisodeStatus.SUCCEEDED:
             self.succeeded += 1
         elif status == EpisodeStatus.FAILED:
             self.failed += 1
+        elif status == EpisodeStatus.HARNESS_ERROR:
+            self.harness_errors += 1
+            if episode_id:
+                self.harness_error_episodes.append(episode_id)
         else:
             self.errors += 1
+
+    @property
+    def excluded(self) -> int:
+        return self.errors + self.harness_errors
+
+    @property
+    def excluded_share(self) -> float | None:
+        return self.excluded / self.episodes if self.episodes else None
 
     @property
     def success_rate(self) -> float | None:
@@ -82,7 +104,10 @@ class RunSummary:
     def as_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "env": self.env, "agent": self.agent, "model": self.model,
                 "episodes": self.episodes, "succeeded": self.succeeded, "failed": self.failed,
-                "errors": self.errors, "success_rate": self.success_rate}
+                "errors": self.errors, "harness_errors": self.harness_errors,
+                "excluded_share": self.excluded_share, "success_rate": self.success_rate,
+                "cost_usd": self.cost_usd, "terminations": dict(sorted(self.terminations.items())),
+                "harness_error_episodes": self.harness_error_episodes, "stopped": self.stopped}
 
 
 def episode_seed(run_seed: int, task_id: str, trial: int) -> int:
@@ -107,30 +132,39 @@ def select_tasks(tasks: list[TaskInfo], task_ids: list[str], split: str, limit: 
     return chosen[:limit] if limit is not None else chosen
 
 
-def _run_config(request: RunRequest, tasks: list[TaskInfo]) -> RunConfig:
-    return RunConfig(
-        env=request.env, agent=request.agent, model=request.model, env_options=request.env_options,
-        agent_options=request.agent_options, task_ids=[t.id for t in tasks], split=request.split,
-        trials=request.trials, seed=request.seed, max_steps=request.max_steps,
-        episode_timeout_s=request.episode_timeout_s, name=request.name)  # the store adds provenance
+_EXECUTION_FIELDS = ("concurrency", "resume_run_id", "executor", "ray_address", "max_error_rate",
+                     "runtime_env_options")
 
 
-def _request_from_config(config: RunConfig, base: RunRequest) -> RunRequest:
-    """A resumed run uses its stored configuration, not the command line's."""
-    return RunRequest(
-        env=config.env, agent=config.agent, model=config.model, env_options=config.env_options,
-        runtime_env_options=base.runtime_env_options, agent_options=config.agent_options,
-        task_ids=config.task_ids, split="all", limit=None, trials=config.trials, seed=config.seed,
-        max_steps=config.max_steps, episode_timeout_s=config.episode_timeout_s,
-        concurrency=base.concurrency, resume_run_id=base.resume_run_id, name=config.name,
-        executor=base.executor, ray_address=base.ray_address)
+def _resumed(stored: RunConfig, request: RunConfig) -> RunConfig:
+    """A resumed run uses its stored configuration, and this invocation's way of executing it."""
+    return stored.model_copy(update={**{k: getattr(request, k) for k in _EXECUTION_FIELDS}, "limit": None})
 
 
-async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = True,
+class _ErrorBudget:
+    def __init__(self, max_error_rate: float, total: int):
+        self.max_error_rate = max_error_rate
+        self.judge_after = min(ERROR_BUDGET_MIN_EPISODES, total)
+        self.finished = 0
+        self.excluded = 0
+
+    def add(self, status: EpisodeStatus) -> str | None:
+        """Count one finished episode; a message when the budget is spent."""
+        self.finished += 1
+        self.excluded += status in (EpisodeStatus.ERROR, EpisodeStatus.HARNESS_ERROR)
+        share = self.excluded / self.finished
+        if self.finished >= self.judge_after and share > self.max_error_rate:
+            return (f"{self.excluded} of {self.finished} finished episodes were excluded "
+                    f"(infrastructure or harness errors), {share:.0%} > --max-error-rate "
+                    f"{self.max_error_rate:.0%}; the run stopped. Fix the cause, then --resume it.")
+        return None
+
+
+async def execute_run(request: RunConfig, store: Any, *, show_progress: bool = True,
                       agent_factory: Callable[[], Agent] | None = None) -> RunSummary:
     if request.resume_run_id:
         run = await asyncio.to_thread(store.get_run, request.resume_run_id)
-        request = _request_from_config(RunConfig.model_validate(run.config), request)
+        request = _resumed(RunConfig.model_validate(run.config), request)
     family = get_family(request.env)
     options = {**request.env_options, **build_runtime_options(request.env_options),
                **request.runtime_env_options}
@@ -145,7 +179,8 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
         await asyncio.to_thread(store.reset_unfinished_episodes, run_id)
         finished = await asyncio.to_thread(store.finished_episode_keys, run_id)
     else:
-        run_id = await asyncio.to_thread(store.start_run, _run_config(request, tasks))
+        run_id = await asyncio.to_thread(
+            store.start_run, request.model_copy(update={"task_ids": [t.id for t in tasks]}))
         finished = set()
     await asyncio.to_thread(store.upsert_tasks, [dict(t.model_dump(mode="json"), env=request.env) for t in tasks])
 
@@ -165,6 +200,7 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
         raise UnknownIdError("executor", request.executor, ("local", "ray"))
     semaphore = asyncio.Semaphore(max(1, request.concurrency))
     label = request.model or request.agent
+    budget = _ErrorBudget(request.max_error_rate, len(jobs))
 
     async def one(job: EpisodeJob, progress: RunProgress) -> EpisodeOutcome:
         async with semaphore:
@@ -174,10 +210,29 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
             return outcome
 
     status = RunStatus.INTERRUPTED
+    outcomes: list[EpisodeOutcome] = []
+    stop: Exception | None = None
     try:
         with RunProgress(f"{request.env} · {label}", len(jobs), enabled=show_progress) as progress:
-            outcomes = await asyncio.gather(*(one(job, progress) for job in jobs))
-        status = RunStatus.FINISHED
+            pending = [asyncio.ensure_future(one(job, progress)) for job in jobs]
+            try:
+                for next_done in asyncio.as_completed(pending):
+                    try:
+                        outcome = await next_done
+                    except RunConfigurationError as exc:
+                        stop = exc
+                        break
+                    outcomes.append(outcome)
+                    spent = budget.add(outcome.result.status)
+                    if spent:
+                        stop = ErrorBudgetExceeded(spent, summary)
+                        break
+            finally:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+        if stop is None:
+            status = RunStatus.FINISHED
     finally:
         await asyncio.to_thread(store.finish_run, run_id, status)
         if request.executor == "ray":
@@ -187,11 +242,21 @@ async def execute_run(request: RunRequest, store: Any, *, show_progress: bool = 
         # The summary of a resumed run covers the whole run, not only the episodes re-run now.
         rows = await asyncio.to_thread(lambda: list(store.iter_episodes(run_ids=[run_id])))
         for row in rows:
-            summary.count(row.status, row.cost_usd)
+            if row.status not in (EpisodeStatus.PENDING, EpisodeStatus.RUNNING):
+                summary.count(row.status, row.cost_usd, row.termination, row.id)
         summary.skipped = len(rows) - len(outcomes)
     else:
         for outcome in outcomes:
-            summary.count(outcome.result.status, outcome.result.cost_usd)
+            summary.count(outcome.result.status, outcome.result.cost_usd, outcome.result.termination,
+                          outcome.episode_id)
+    if stop is not None:
+        summary.stopped = str(stop)
+        if isinstance(stop, RunConfigurationError):
+            error = RunConfigurationError(f"{stop} — the run stopped (run {run_id}); fix the endpoint's "
+                                          f"configuration, then --resume it")
+            error.summary = summary  # type: ignore[attr-defined]
+            raise error from stop
+        raise stop
     return summary
 
 

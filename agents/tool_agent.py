@@ -18,7 +18,6 @@ from agents.formats import (
     response_function_call_to_env,
 )
 from agents.models.agent_base import AgentSettings, ModelDrivenAgent, replayable_calls
-from agents.models.client import ContextWindowExceeded, EndpointUnavailable
 from envs.types import AgentSpec, TaskInfo
 
 CORRECTION = "Error: {error}. Call one of the available tools with valid JSON arguments, or reply to the user in text."
@@ -64,27 +63,22 @@ class ChatToolAgent(_ToolAgent):
             body = body[1:]
         return head + body
 
-    async def act(self, observation: Any) -> AgentTurn:
-        self._begin_turn()
+    def _trim(self, reason: str) -> bool:
+        body = len(self.messages) - 1 - self.trimmed_from
+        if body <= 2:
+            return False
+        self.trimmed_from += body // 2
+        self._note("context_trimmed", f"dropped the oldest {self.trimmed_from} messages: {reason}")
+        return True
+
+    async def _act(self, observation: Any) -> AgentTurn:
         self.messages.extend(observation_to_chat(self._new_messages(observation)))
-        trims = 0
         while True:
-            try:
-                result = await self.client.chat(self._request_messages(), self.spec.tools or None,
-                                                 thinking=self.settings.thinking,
-                                                 reasoning_effort=self.settings.reasoning_effort)
-            except ContextWindowExceeded as exc:
-                self._calls.extend(exc.calls)
-                trims += 1
-                body = len(self.messages) - 1 - self.trimmed_from
-                if trims > self.settings.max_context_trims or body <= 2:
-                    return self._infra(RuntimeError(f"context window exceeded even after trimming: {exc}"), [])
-                self.trimmed_from += body // 2
-                self._note("context_trimmed", f"dropped the oldest {self.trimmed_from} messages: {exc}")
-                continue
-            except EndpointUnavailable as exc:
-                return self._infra(exc, exc.calls)
-            self._calls.extend(result.calls)
+            result = await self._call(
+                lambda: self.client.chat(self._request_messages(), self.spec.tools or None,
+                                         thinking=self.settings.thinking,
+                                         reasoning_effort=self.settings.reasoning_effort),
+                trim=self._trim)
             message = result.message
             calls = [dict(c, id=c.get("id") or f"call_{uuid.uuid4().hex[:12]}") for c in message.get("tool_calls") or []]
             text = (message.get("content") or "").strip()
@@ -135,20 +129,16 @@ class ResponsesToolAgent(_ToolAgent):
                 items.append({"role": m.get("role", "user"), "content": m.get("content") or ""})
         return items
 
-    async def act(self, observation: Any) -> AgentTurn:
-        self._begin_turn()
+    async def _act(self, observation: Any) -> AgentTurn:
         new = self._to_items(self._new_messages(observation))
         while True:
             self.history.extend(new)
             server_state = self.settings.responses_state == "server" and self.previous_id
-            try:
-                result = await self.client.respond(
-                    new if server_state else self.history, self.tools, instructions=self.spec.system_prompt or None,
-                    previous_response_id=self.previous_id if server_state else None,
-                    reasoning_effort=self.settings.reasoning_effort, truncation="auto")
-            except (EndpointUnavailable, ContextWindowExceeded) as exc:
-                return self._infra(exc, exc.calls)
-            self._calls.extend(result.calls)
+            # truncation="auto" is the Responses API's own trimming: an overflow past it is final.
+            result = await self._call(lambda: self.client.respond(
+                new if server_state else self.history, self.tools, instructions=self.spec.system_prompt or None,
+                previous_response_id=self.previous_id if server_state else None,
+                reasoning_effort=self.settings.reasoning_effort, truncation="auto"))
             self.previous_id = result.response_id
             self.history.extend(result.output)
             message = result.message

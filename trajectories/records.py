@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from envs.endings import Blame, Termination, rule
+
 SCHEMA_VERSION = 1
 
 
@@ -26,42 +28,60 @@ class EpisodeStatus(StrEnum):
     SUCCEEDED = "succeeded"      # evaluated, success
     FAILED = "failed"            # evaluated, not a success (an agent failure)
     ERROR = "error"              # infrastructure error: excluded from scores, retried on resume
+    HARNESS_ERROR = "harness_error"  # a bug in the harness: excluded, reported loudly, retried on resume
+
+    @classmethod
+    def for_ending(cls, termination: Termination, success: bool | None) -> EpisodeStatus:
+        """The status an ending gives, by the rule of envs/endings.py."""
+        blame = rule(termination).blame
+        if blame is Blame.AGENT:
+            return cls.SUCCEEDED if success else cls.FAILED
+        if blame is Blame.HARNESS:
+            return cls.HARNESS_ERROR
+        if blame is Blame.INFRASTRUCTURE:
+            return cls.ERROR
+        raise ValueError(f"{termination.value} episodes are not finished (they run again on resume)")
 
 
-class TerminationReason(StrEnum):
-    """Mirror of envs.types.Termination (the store must not import envs)."""
+# The one vocabulary of endings and their blame lives in envs/endings.py (it imports nothing).
+TerminationReason = Termination
 
-    AGENT_DONE = "agent_done"
-    AGENT_FAIL = "agent_fail"
-    AGENT_ERROR = "agent_error"
-    USER_STOP = "user_stop"
-    TRANSFER = "transfer"
-    OUT_OF_SCOPE = "out_of_scope"
-    TOO_MANY_ERRORS = "too_many_errors"
-    MAX_STEPS = "max_steps"
-    TIMEOUT = "timeout"
-    INFRA_ERROR = "infra_error"
-    CANCELLED = "cancelled"
+
+DEFAULT_MAX_ERROR_RATE = 0.2
 
 
 class RunConfig(BaseModel):
-    """Everything needed to reproduce a run."""
+    """A run: what to run (stored with the run, enough to reproduce it) and how this
+    invocation executes it (the excluded fields: never stored, given anew on resume).
+
+    The runner takes this as its request; `task_ids` is the user's selection on the way in and
+    the resolved task list once stored.
+    """
 
     schema_version: int = SCHEMA_VERSION
     env: str
-    agent: str                                  # "oracle", "noop", "random" or "model"
+    agent: str = "oracle"                       # "oracle", "noop", "random" or "model"
     model: str | None = None                    # registry model name for model agents
     env_options: dict[str, Any] = Field(default_factory=dict)
     agent_options: dict[str, Any] = Field(default_factory=dict)
     task_ids: list[str] = Field(default_factory=list)
-    split: str = "test"
+    split: str = "all"
     trials: int = 1
     seed: int = 0
     max_steps: int = 50
-    episode_timeout_s: float = 1800.0
+    episode_timeout_s: float = 1800.0           # the agent's working time per episode
     git_revision: str | None = None
     package_versions: dict[str, str] = Field(default_factory=dict)
     name: str | None = None
+    # -- execution only ---------------------------------------------------------------------
+    limit: int | None = Field(default=None, exclude=True)
+    concurrency: int = Field(default=1, exclude=True)
+    resume_run_id: str | None = Field(default=None, exclude=True)
+    executor: str = Field(default="local", exclude=True)      # "local" or "ray"
+    ray_address: str | None = Field(default=None, exclude=True)
+    max_error_rate: float = Field(default=DEFAULT_MAX_ERROR_RATE, exclude=True)
+    # Live objects built from env_options (user-simulator and judge model clients).
+    runtime_env_options: dict[str, Any] = Field(default_factory=dict, exclude=True)
 
 
 class ModelCall(BaseModel):

@@ -1,4 +1,9 @@
-"""`python -m agents run`: run episodes of an environment with a baseline agent or model(s)."""
+"""`python -m agents run`: run episodes of an environment with a baseline agent or model(s).
+
+Exit status: 0 when every run finished; 3 when a run's share of excluded episodes passed
+`--max-error-rate`; 4 when a preflight check or the model endpoint's configuration failed;
+5 when episodes ended in harness errors (bugs in this project; listed on stderr).
+"""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from agents.runner import PreflightError, RunRequest, RunSummary, execute_run
+from agents.runner import (
+    ErrorBudgetExceeded, PreflightError, RunConfigurationError, RunRequest, RunSummary, execute_run,
+)
+from trajectories.records import DEFAULT_MAX_ERROR_RATE
 from agents.runtime_options import check_simulator_models, simulator_model_names
 from agents.settings import ArtifactsOption, DbOption, open_store
 
@@ -73,7 +81,8 @@ def register(app: typer.Typer) -> None:
         trials: Annotated[int, typer.Option(help="Trials per task (for pass^k).")] = 1,
         seed: Annotated[int, typer.Option(help="Run seed; each episode's seed derives from it.")] = 0,
         max_steps: Annotated[int, typer.Option("--max-steps", help="Actions per episode before truncation.")] = 50,
-        timeout: Annotated[float, typer.Option(help="Per-episode time limit in seconds.")] = 1800.0,
+        timeout: Annotated[float, typer.Option(help="Per-episode limit on the agent's working time (model calls and env steps; not queueing, reset or evaluation), in seconds.")] = 1800.0,
+        max_error_rate: Annotated[float, typer.Option("--max-error-rate", min=0.0, max=1.0, help="Stop the run (exit 3) once more than this share of finished episodes was excluded (infrastructure or harness errors); judged after 10 episodes.")] = DEFAULT_MAX_ERROR_RATE,
         concurrency: Annotated[int, typer.Option(help="Episodes at once.")] = 1,
         resume: Annotated[str | None, typer.Option(help="Continue run RUN_ID: finished episodes are kept, the rest re-run.")] = None,
         name: Annotated[str | None, typer.Option(help="A label for the run.")] = None,
@@ -123,17 +132,34 @@ def register(app: typer.Typer) -> None:
                 agent_options=agent_options if agent_name == "model" else {},
                 task_ids=_csv(tasks), split=split, limit=limit, trials=trials, seed=seed,
                 max_steps=max_steps, episode_timeout_s=timeout, concurrency=concurrency,
-                resume_run_id=resume, name=name, executor=executor, ray_address=ray_address)
+                resume_run_id=resume, name=name, executor=executor, ray_address=ray_address,
+                max_error_rate=max_error_rate)
             try:
                 summary = asyncio.run(execute_run(request, store, show_progress=progress))
             except PreflightError as exc:
                 typer.secho(str(exc), err=True, fg=typer.colors.RED)
                 raise typer.Exit(4) from exc
+            except (ErrorBudgetExceeded, RunConfigurationError) as exc:
+                _report(exc.summary, json_summary)  # type: ignore[attr-defined]
+                typer.secho(f"run stopped: {exc}", err=True, fg=typer.colors.RED, bold=True)
+                raise typer.Exit(3 if isinstance(exc, ErrorBudgetExceeded) else 4) from exc
             summaries.append(summary)
-            if json_summary:
-                typer.echo(json.dumps(summary.as_json()))
-            else:
-                rate = "n/a" if summary.success_rate is None else f"{summary.success_rate:.1%}"
-                typer.echo(f"run {summary.run_id}: {summary.episodes} episodes, {summary.succeeded} succeeded, "
-                           f"{summary.failed} failed, {summary.errors} infrastructure errors; "
-                           f"success rate {rate}; cost ${summary.cost_usd:.4f}")
+            _report(summary, json_summary)
+        if any(s.harness_errors for s in summaries):
+            raise typer.Exit(5)
+
+
+def _report(summary: RunSummary, json_summary: bool) -> None:
+    if json_summary:
+        typer.echo(json.dumps(summary.as_json()))
+    else:
+        rate = "n/a" if summary.success_rate is None else f"{summary.success_rate:.1%}"
+        typer.echo(f"run {summary.run_id}: {summary.episodes} episodes, {summary.succeeded} succeeded, "
+                   f"{summary.failed} failed, {summary.errors} infrastructure errors; "
+                   f"success rate {rate}; cost ${summary.cost_usd:.4f}")
+    if summary.harness_errors:
+        # Bugs in the harness are excluded from the scores but never hidden.
+        typer.secho(f"HARNESS ERRORS: {summary.harness_errors} episode(s) of run {summary.run_id} hit a bug in "
+                    f"this project and were not scored: {', '.join(summary.harness_error_episodes)}. "
+                    f"See `python -m agents view` or the episodes' error field; --resume re-runs them.",
+                    err=True, fg=typer.colors.RED, bold=True)

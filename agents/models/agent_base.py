@@ -1,22 +1,44 @@
-"""What every model-driven agent shares: settings, the client, and how a turn is reported.
+"""What every model-driven agent shares: settings, the client, how a model call's failures
+end a turn, and how a turn is reported.
 
-Agent errors (a malformed or unknown tool call) are answered with a short corrective message
-and counted; after `max_corrections` consecutive ones the agent stops acting (the runner
-then grades the episode as it stands). Endpoint failures
-become `AgentTurn.infra_error` (never an agent failure). A context-window overflow trims the
-history and tries again; each trim is recorded in the turn's output.
+The one place model-call failures are sorted (`_call`), following envs/endings.py:
+
+* unusable replies (a malformed or unknown tool call) are answered with a short corrective
+  message and counted; after `max_corrections` in a row the turn ends with `AGENT_ERROR`
+  (the runner grades the episode as it stands);
+* a context-window overflow trims the history (each agent says how) and tries again, at most
+  `max_context_trims` times; when it still does not fit the turn ends with
+  `CONTEXT_EXHAUSTED` (agent-caused, scored 0, as τ²-bench scores it);
+* an endpoint still unreachable, 5xx or rate-limited after retries ends the turn with
+  `INFRA_ERROR` (excluded, re-run on resume);
+* a non-retryable 4xx (bad request, refused key) raises `ModelConfigurationError` out of
+  `act`: the runner stops the whole run.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from agents.agent import AgentTurn
-from agents.models.client import ModelClient, RetryPolicy
+from agents.models.client import (
+    ContextWindowExceeded, EndpointUnavailable, ModelClient, ModelConfigurationError, RetryPolicy,
+)
 from agents.models.registry import ModelEntry
+from envs.endings import Termination
 from envs.types import AgentSpec, TaskInfo
 from trajectories.records import ModelCall
+
+T = TypeVar("T")
+
+
+class TurnEnded(Exception):
+    """Raised inside `_act` to end the turn (and the episode) with `turn`."""
+
+    def __init__(self, turn: AgentTurn):
+        super().__init__(turn.error or (turn.ending.value if turn.ending else "turn ended"))
+        self.turn = turn
 
 
 def parse_thinking(value: Any) -> bool | None:
@@ -82,10 +104,50 @@ class ModelDrivenAgent:
         self._calls: list[ModelCall] = []
         self._notes: dict[str, Any] = {}
 
-    # -- bookkeeping of one turn ----------------------------------------------------------
-    def _begin_turn(self) -> None:
+    async def act(self, observation: Any) -> AgentTurn:
         self._calls = []
         self._notes = {}
+        try:
+            return await self._act(observation)
+        except TurnEnded as ended:
+            return ended.turn
+        except ModelConfigurationError as exc:
+            exc.calls = list(self._calls)   # every attempt of this turn, for the record
+            raise
+
+    async def _act(self, observation: Any) -> AgentTurn:
+        raise NotImplementedError
+
+    def feedback(self, action: dict[str, Any], observation: Any, info: dict[str, Any]) -> None:
+        """What the env answered to an executed action (optional)."""
+
+    async def _call(self, send: Callable[[], Awaitable[T]],
+                    trim: Callable[[str], bool] | None = None) -> T:
+        """One model call with the failure rules above. `trim(reason)` shortens the history
+        and says whether it could; None means the request cannot be trimmed here (the
+        Responses API's own `truncation="auto"` already did)."""
+        trims = 0
+        while True:
+            try:
+                result = await send()
+            except ContextWindowExceeded as exc:
+                self._calls.extend(exc.calls)
+                if trim is not None and trims < self.settings.max_context_trims and trim(str(exc)):
+                    trims += 1
+                    continue
+                raise TurnEnded(self._ended(
+                    Termination.CONTEXT_EXHAUSTED,
+                    f"the context window is exhausted after {trims} trim(s) of the history: {exc}")) from exc
+            except EndpointUnavailable as exc:
+                self._calls.extend(exc.calls)
+                raise TurnEnded(self._ended(Termination.INFRA_ERROR, str(exc))) from exc
+            except ModelConfigurationError as exc:
+                self._calls.extend(exc.calls)
+                raise
+            self._calls.extend(result.calls)  # type: ignore[attr-defined]
+            return result
+
+    # -- bookkeeping of one turn ----------------------------------------------------------
 
     def _note(self, key: str, value: Any) -> None:
         self._notes.setdefault(key, []).append(value)
@@ -109,12 +171,13 @@ class ModelDrivenAgent:
         No FAIL action on purpose: on an infeasible task FAIL would score as a success.
         """
         reason = f"gave up after {self.corrections_in_a_row} unusable model replies in a row"
-        return self._turn([], message, gave_up=reason)
+        turn = self._turn([], message, gave_up=reason)
+        turn.ending, turn.error = Termination.AGENT_ERROR, reason
+        return turn
 
-    def _infra(self, error: Exception, calls: list[ModelCall]) -> AgentTurn:
-        self._calls.extend(calls)
+    def _ended(self, ending: Termination, error: str) -> AgentTurn:
         turn = self._turn([])
-        turn.infra_error = str(error)
+        turn.ending, turn.error = ending, error
         return turn
 
     async def aclose(self) -> None:

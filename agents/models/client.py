@@ -4,7 +4,9 @@ Every attempt — failed ones included — becomes a `ModelCall` record (tokens,
 error). Transient failures (429, 5xx, timeouts, connection errors) are retried with
 exponential backoff and jitter (honouring Retry-After); when the attempts run out the call
 raises `EndpointUnavailable`, which the agents turn into an infrastructure error. A
-context-window overflow raises `ContextWindowExceeded` at once so the caller can trim.
+context-window overflow raises `ContextWindowExceeded` at once so the caller can trim. Any
+other 4xx (a bad request, a refused key, an unknown model) raises `ModelConfigurationError` at
+once: retrying cannot help, and the runner stops the run before it wastes more episodes.
 """
 from __future__ import annotations
 
@@ -41,7 +43,11 @@ class ModelCallError(RuntimeError):
 
 
 class EndpointUnavailable(ModelCallError):
-    """The endpoint kept failing (or refused the request): an infrastructure error."""
+    """The endpoint stayed unreachable, 5xx or rate-limited after retries: an infrastructure error."""
+
+
+class ModelConfigurationError(ModelCallError):
+    """A non-retryable 4xx (bad request, auth, unknown model): the run's configuration is wrong."""
 
 
 class ContextWindowExceeded(ModelCallError):
@@ -164,6 +170,10 @@ class ModelClient:
                 raise ContextWindowExceeded(f"{self.entry.name}: {describe_error(exc)}", calls) from exc
             if not isinstance(exc, openai.OpenAIError):
                 raise
+            if isinstance(exc, openai.APIStatusError) and 400 <= exc.status_code < 500 and not is_retryable(exc):
+                raise ModelConfigurationError(
+                    f"{self.entry.name} at {self.base_url} refused the request: {describe_error(exc)}",
+                    calls) from exc
             raise EndpointUnavailable(
                 f"{self.entry.name} at {self.base_url}: {len(calls)} attempt(s) failed; "
                 f"last: {describe_error(exc)}", calls) from exc

@@ -7,7 +7,7 @@ import pytest
 
 from agents.models import get_model
 from agents.models.client import (
-    ContextWindowExceeded, EndpointUnavailable, ModelClient, RetryPolicy,
+    ContextWindowExceeded, EndpointUnavailable, ModelClient, ModelConfigurationError, RetryPolicy,
 )
 from tests.agents_models.scripted_server import (
     Fault, ScriptedServer, chat_reply, computer_call, context_overflow, message, qwen_computer_call,
@@ -93,10 +93,10 @@ async def test_unreachable_endpoint_is_an_infrastructure_error() -> None:
     await client.aclose()
 
 
-async def test_client_errors_are_not_retried(server: ScriptedServer) -> None:
+async def test_client_errors_are_configuration_errors_not_retried(server: ScriptedServer) -> None:
     server.script("chat", Fault(401, "Incorrect API key provided", "invalid_api_key"), chat_reply("never"))
     client = ModelClient(get_model("qwen3.5-9b"), retry=FAST)
-    with pytest.raises(EndpointUnavailable, match="1 attempt.*401"):
+    with pytest.raises(ModelConfigurationError, match="refused the request: HTTP 401"):
         await client.chat([{"role": "user", "content": "x"}])
     await client.aclose()
     assert server.remaining("chat") == 1

@@ -10,7 +10,7 @@ import pytest
 from agents.agent import make_agent
 from agents.models.records import png_data_url
 from agents.observations import encode_png
-from envs.types import AgentSpec, TaskInfo
+from envs.types import AgentSpec, TaskInfo, Termination
 from tests.agents_models.scripted_server import (
     ScriptedServer, chat_reply, computer_call, context_overflow, message, qwen_computer_call,
     responses_reply, server_error,
@@ -98,7 +98,8 @@ async def test_qwen_gives_up_after_bounded_corrections(server: ScriptedServer) -
     server.script("chat", *[qwen_computer_call({"action": "fly"}) for _ in range(3)])
     a = agent("qwen3.5-9b", max_corrections=2)
     turn = await a.act(shot(0))
-    assert turn.actions == [] and "gave up" in turn.output["gave_up"] and turn.infra_error is None
+    assert turn.actions == [] and "gave up" in turn.output["gave_up"]
+    assert turn.ending == Termination.AGENT_ERROR
     assert server.remaining("chat") == 0 and len(turn.model_calls) == 3
     await a.aclose()
 
@@ -118,7 +119,8 @@ async def test_endpoint_down_is_an_infrastructure_error(server: ScriptedServer) 
     server.script("chat", *[server_error() for _ in range(3)])
     a = agent("qwen3.5-9b")
     turn = await a.act(shot(0))
-    assert turn.infra_error and "3 attempt(s) failed" in turn.infra_error and turn.actions == []
+    assert turn.ending == Termination.INFRA_ERROR and "3 attempt(s) failed" in turn.error
+    assert turn.actions == []
     assert len(turn.model_calls) == 3 and all(c.error for c in turn.model_calls)
     await a.aclose()
 

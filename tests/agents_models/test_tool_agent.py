@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from agents.agent import make_agent
-from envs.types import AgentSpec, TaskInfo
+from envs.types import AgentSpec, TaskInfo, Termination
 from tests.agents_models.scripted_server import (
     ScriptedServer, chat_reply, function_call, message, responses_reply, server_error,
 )
@@ -105,7 +105,7 @@ async def test_gpt_endpoint_down_is_infrastructure(server: ScriptedServer) -> No
     server.script("responses", server_error(), server_error())
     a = agent("gpt-5.4-mini")
     turn = await a.act(user("hi"))
-    assert turn.infra_error and turn.actions == [] and len(turn.model_calls) == 2
+    assert turn.ending == Termination.INFRA_ERROR and turn.actions == [] and len(turn.model_calls) == 2
     await a.aclose()
 
 

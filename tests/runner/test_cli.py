@@ -44,7 +44,9 @@ def test_run_json_summary_and_listing(cli_env):
                  "--json-summary", "--no-progress", env=cli_env)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"run_id", "env", "agent", "model", "episodes", "succeeded", "failed", "errors", "success_rate"}
+    assert set(summary) == {"run_id", "env", "agent", "model", "episodes", "succeeded", "failed", "errors",
+                            "harness_errors", "excluded_share", "success_rate", "cost_usd", "terminations",
+                            "harness_error_episodes", "stopped"}
     assert summary["success_rate"] == 1.0 and summary["episodes"] == 2
     runs = json.loads(agents("list", "runs", "--json", env=cli_env).stdout)
     assert summary["run_id"] in {r["id"] for r in runs}

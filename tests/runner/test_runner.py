@@ -56,7 +56,7 @@ def test_max_steps_truncates_and_is_evaluated(store):
 
 
 def test_infrastructure_errors_are_not_agent_failures(store):
-    summary = _run(store, agent="oracle", task_ids=["crash-1", "count-to-1"])
+    summary = _run(store, agent="oracle", task_ids=["crash-1", "count-to-1"], max_error_rate=1.0)
     assert (summary.succeeded, summary.failed, summary.errors) == (1, 0, 1)
     assert summary.success_rate == 1.0
     crashed = next(e for e in store.iter_episodes(run_ids=[summary.run_id]) if e.task_id == "crash-1")
@@ -72,9 +72,10 @@ def test_episode_timeout_ends_the_episode_and_closes_the_env(store):
 
 
 def test_resume_reruns_only_what_did_not_finish(store):
-    first = _run(store, agent="oracle", task_ids=["crash-1", "count-to-2", "count-to-3"], trials=2)
+    first = _run(store, agent="oracle", task_ids=["crash-1", "count-to-2", "count-to-3"], trials=2,
+                 max_error_rate=1.0)
     assert (first.succeeded, first.errors) == (4, 2)
-    resumed = _run(store, agent="oracle", resume_run_id=first.run_id)
+    resumed = _run(store, agent="oracle", resume_run_id=first.run_id, max_error_rate=1.0)
     # crash-1 crashes again, the four finished episodes are not re-run
     assert resumed.skipped == 4
     assert (resumed.episodes, resumed.succeeded, resumed.errors) == (6, 4, 2)
