@@ -125,7 +125,7 @@ def render_table(rows: Sequence[LeaderboardRow], title: str = "Leaderboard") -> 
         ("Model / agent", "left"), ("Env", "left"), ("Domain", "left"), ("Split", "left"),
         ("Solved", "right"), ("Success [Wilson 95%]", "right"), ("pass^k", "right"),
         ("Steps", "right"), ("Tokens/ep in / out", "right"), ("$/ep", "right"),
-        ("$/success", "right"), ("s/ep", "right"), ("Infra err", "right"),
+        ("$/success", "right"), ("s/ep", "right"), ("Excluded", "right"),
     ]:
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for row in rows:
@@ -133,7 +133,13 @@ def render_table(rows: Sequence[LeaderboardRow], title: str = "Leaderboard") -> 
         pass_hat = f"^{k} {fmt_pct(row.pass_hat_k[k])}" if k else "–"
         tokens = ("–" if row.mean_tokens_in is None
                   else f"{row.mean_tokens_in:,.0f} / {row.mean_tokens_out or 0:,.0f}")
+        # Excluded episodes: infrastructure errors, then harness errors (bugs) in red; a
+        # high excluded share flags the row's rate as possibly biased.
         infra = Text(str(row.infra_errors), style="yellow" if row.infra_errors else "dim")
+        if row.harness_errors:
+            infra.append(f" +{row.harness_errors} HARNESS", style="bold red")
+        if row.high_excluded_share and row.excluded_share is not None:
+            infra.append(f" ⚠ {row.excluded_share:.0%} excluded", style="bold yellow")
         if row.unfinished:
             infra.append(f" +{row.unfinished} unfinished", style="dim")
         # Text cells throughout: names from the database must never be read as rich markup.

@@ -1,7 +1,10 @@
 """Per-group metrics: success rate with a Wilson interval, pass@k / pass^k, steps, tokens, cost.
 
-Infrastructure errors (status "error") and unfinished episodes are counted apart and never
-enter a denominator: they say nothing about the agent.
+Which episodes count follows the one rule of envs/endings.py: every agent-caused ending
+(status succeeded or failed) is graded and in the denominator. Infrastructure errors (status
+"error"), harness errors (status "harness_error") and unfinished episodes are counted apart and
+never enter a denominator: they say nothing about the agent. A group whose excluded share passes
+`HIGH_EXCLUDED_SHARE` is flagged: its rate may be biased by what was left out.
 
 pass@k and pass^k use the unbiased estimators over the n graded trials of each task with c
 successes (Chen et al. 2021; Yao et al. 2024, τ-bench):
@@ -20,9 +23,10 @@ from collections.abc import Hashable, Iterable
 from pydantic import BaseModel, Field
 from statsmodels.stats.proportion import proportion_confint
 
-from scoring.episodes import ERROR, EVALUATED, SUCCEEDED, EpisodeSummary
+from scoring.episodes import ERROR, EVALUATED, HARNESS_ERROR, SUCCEEDED, EpisodeSummary
 
 CONFIDENCE = 0.95
+HIGH_EXCLUDED_SHARE = 0.05
 
 
 def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
@@ -84,7 +88,10 @@ class GroupMetrics(BaseModel):
     mean_wall_time_s: float | None = None
     infra_errors: int = 0                  # excluded from every figure above
     infra_cost_usd: float = 0.0            # money spent on episodes lost to infrastructure errors
+    harness_errors: int = 0                # bugs in the harness: excluded, shown loudly
     unfinished: int = 0                    # pending or running episodes
+    excluded_share: float | None = None    # (infra + harness errors) / (graded + those)
+    high_excluded_share: bool = False      # excluded_share > HIGH_EXCLUDED_SHARE
 
 
 def task_counts(episodes: Iterable[EpisodeSummary]) -> dict[Hashable, tuple[int, int]]:
@@ -114,7 +121,7 @@ def pass_k_table(counts: dict[Hashable, tuple[int, int]]) -> tuple[dict[int, flo
 def compute_metrics(episodes: Iterable[EpisodeSummary]) -> GroupMetrics:
     """All figures for one group of episodes (one model/agent × env × domain × split)."""
     counts: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
-    n = successes = infra = unfinished = steps = tokens_in = tokens_out = 0
+    n = successes = infra = harness = unfinished = steps = tokens_in = tokens_out = 0
     cost = wall = infra_cost = 0.0
     for ep in episodes:  # one pass over plain locals: leaderboards group 10⁵ episodes and more
         status = ep.status
@@ -133,11 +140,17 @@ def compute_metrics(episodes: Iterable[EpisodeSummary]) -> GroupMetrics:
         elif status == ERROR:
             infra += 1
             infra_cost += ep.cost_usd
+        elif status == HARNESS_ERROR:
+            harness += 1
         else:
             unfinished += 1
-    m = GroupMetrics(infra_errors=infra, infra_cost_usd=infra_cost, unfinished=unfinished)
+    finished = n + infra + harness
+    share = (infra + harness) / finished if finished else None
+    excluded = dict(infra_errors=infra, infra_cost_usd=infra_cost, harness_errors=harness,
+                    unfinished=unfinished, excluded_share=share,
+                    high_excluded_share=share is not None and share > HIGH_EXCLUDED_SHARE)
     if not n:
-        return m
+        return GroupMetrics(**excluded)
     task_nc = {key: (nc[0], nc[1]) for key, nc in counts.items()}
     at_k, hat_k = pass_k_table(task_nc)
     low, high = wilson_interval(successes, n)  # type: ignore[misc]
@@ -147,6 +160,5 @@ def compute_metrics(episodes: Iterable[EpisodeSummary]) -> GroupMetrics:
         pass_at_k=at_k, pass_hat_k=hat_k, mean_steps=steps / n,
         tokens_in=tokens_in, tokens_out=tokens_out, mean_tokens_in=tokens_in / n, mean_tokens_out=tokens_out / n,
         cost_usd=cost, cost_per_episode=cost / n, cost_per_success=cost / successes if successes else None,
-        wall_time_s=wall, mean_wall_time_s=wall / n,
-        infra_errors=infra, infra_cost_usd=infra_cost, unfinished=unfinished,
+        wall_time_s=wall, mean_wall_time_s=wall / n, **excluded,
     )

@@ -20,15 +20,8 @@ from trajectories.records import EpisodeRow, RunRow, StepRecord
 
 
 def summary_from_row(row: EpisodeRow, instruction: str | None = None) -> EpisodeSummary:
-    return EpisodeSummary(
-        episode_id=row.id, run_id=row.run_id, env=row.env, domain=row.domain, split=row.split,
-        task_id=row.task_id, trial=row.trial, agent=row.agent, model=row.model,
-        status=str(row.status), success=row.success, reward=row.reward,
-        termination=str(row.termination) if row.termination is not None else None,
-        steps=row.steps, tokens_in=row.tokens_in, tokens_out=row.tokens_out, cost_usd=row.cost_usd,
-        wall_time_s=row.wall_time_s or 0.0, error=row.error, evaluation=row.evaluation,
-        instruction=instruction,
-    )
+    """The store's row, with the task's instruction where it is known."""
+    return row.model_copy(update={"instruction": instruction}) if instruction is not None else row
 
 
 class StoreSource:

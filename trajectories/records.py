@@ -9,9 +9,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from envs.endings import Blame, Termination, rule
+from envs.endings import Blame, EndingRule, Termination, rule
 
 SCHEMA_VERSION = 1
 
@@ -164,16 +164,26 @@ class RunRow(BaseModel):
     episode_counts: dict[str, int] = Field(default_factory=dict)  # EpisodeStatus value -> count
 
 
-class EpisodeRow(BaseModel):
-    """An episode as the store returns it, with its run's env/agent/model."""
+def group_label(agent: str, model: str | None) -> str:
+    """The name a run configuration is shown under: the model for model agents, else the agent."""
+    if agent == "model" and model:
+        return model
+    return agent
 
-    id: str
+
+class EpisodeRow(BaseModel):
+    """An episode with its run's env/agent/model: the one episode record the store returns and
+    scoring, the viewer and export read. `episode_id` is accepted for `id`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(validation_alias=AliasChoices("id", "episode_id"))
     run_id: str
     env: str
     domain: str
     task_id: str
-    split: str
-    trial: int
+    split: str = "test"
+    trial: int = 0
     seed: int | None = None
     agent: str
     model: str | None = None
@@ -185,13 +195,55 @@ class EpisodeRow(BaseModel):
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
-    wall_time_s: float | None = None
+    wall_time_s: float = 0.0
     error: str | None = None
     evaluation: dict[str, Any] = Field(default_factory=dict)
     attempts: int = 1
-    created_at: datetime
+    created_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    instruction: str | None = None              # the task's, where the reader joined it
+
+    @field_validator("wall_time_s", mode="before")
+    @classmethod
+    def _no_wall_time(cls, value: Any) -> Any:
+        return 0.0 if value is None else value
+
+    @property
+    def episode_id(self) -> str:
+        return self.id
+
+    @property
+    def label(self) -> str:
+        return group_label(self.agent, self.model)
+
+    @property
+    def evaluated(self) -> bool:
+        """Graded (an agent-caused ending): counts in every denominator."""
+        return self.status in (EpisodeStatus.SUCCEEDED, EpisodeStatus.FAILED)
+
+    @property
+    def solved(self) -> bool:
+        """The status is authoritative (the runner sets it from the evaluator's verdict)."""
+        return self.status == EpisodeStatus.SUCCEEDED
+
+    @property
+    def infra_error(self) -> bool:
+        return self.status == EpisodeStatus.ERROR
+
+    @property
+    def harness_error(self) -> bool:
+        return self.status == EpisodeStatus.HARNESS_ERROR
+
+    @property
+    def ending_rule(self) -> EndingRule | None:
+        """What the ending means and whose fault it is (envs/endings.py); None while unfinished."""
+        return rule(self.termination) if self.termination else None
+
+    @property
+    def task_key(self) -> tuple[str, str, str]:
+        """Identifies a task across runs: (env, domain, task_id)."""
+        return (self.env, self.domain, self.task_id)
 
 
 class ArtifactInfo(BaseModel):

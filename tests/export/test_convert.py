@@ -24,7 +24,8 @@ def _episode(actions: list[dict[str, Any] | None], outputs: dict[int, dict[str, 
         steps.append(StepRecord(index=i, observation=obs, observation_artifacts={"screenshot": SHA[i]},
                                 action=action, model_calls=calls, agent_output=(outputs or {}).get(i, {}),
                                 terminated=i == len(actions)))
-    meta = EpisodeMeta(id="ep", run_id="run", env="osworld-lite", domain="d", task_id="t", split="train")
+    meta = EpisodeMeta(id="ep", run_id="run", env="osworld-lite", domain="d", task_id="t", split="train",
+                       agent="model", model="gpt-5.4-mini", status="succeeded")
     return EpisodeData(meta=meta, steps=steps)
 
 

@@ -77,12 +77,7 @@ class _Source:
         return self._runs[run_id]
 
     def episode(self, row: Any) -> EpisodeData:
-        meta = EpisodeMeta(
-            id=row.id, run_id=row.run_id, env=row.env, domain=row.domain, task_id=row.task_id,
-            split=row.split, trial=row.trial, status=str(row.status.value if hasattr(row.status, "value") else row.status),
-            termination=str(row.termination) if row.termination else None, reward=row.reward,
-            success=row.success, steps=row.steps, model=row.model, agent=row.agent,
-            env_options=self.env_options(row.run_id))
+        meta = EpisodeMeta(**dict(row), env_options=self.env_options(row.run_id))
         return EpisodeData(meta=meta, steps=self.store.get_steps(row.id))
 
 

@@ -12,31 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.formats import OMITTED_SCREENSHOT
-from trajectories.records import StepRecord
+from pydantic import Field
+
+from trajectories.records import EpisodeRow, StepRecord
 
 # As the live Qwen computer-use agent words it.
 OMITTED_IMAGE_TEXT = OMITTED_SCREENSHOT
 
 
-@dataclass
-class EpisodeMeta:
-    """The episode fields export needs (a row of the store's episodes joined with its run)."""
+class EpisodeMeta(EpisodeRow):
+    """The store's episode record joined with its run's env options: what export needs."""
 
-    id: str
-    run_id: str
-    env: str
-    domain: str
-    task_id: str
-    split: str
-    trial: int = 0
-    status: str = ""
-    termination: str | None = None
-    reward: float | None = None
-    success: bool | None = None
-    steps: int = 0
-    model: str | None = None            # registry model name, None for baselines
-    agent: str = ""
-    env_options: dict[str, Any] = field(default_factory=dict)
+    env_options: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def producer(self) -> str:
