@@ -13,7 +13,7 @@ from rich.table import Table
 from agents.settings import ArtifactsOption, DbOption, open_store
 from envs.errors import UnknownIdError
 
-KINDS = ("envs", "tasks", "models", "agents", "runs")
+KINDS = ("envs", "tasks", "models", "agents", "runs", "endings")
 
 
 def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool, title: str) -> None:
@@ -68,7 +68,7 @@ def _runs(db: str | None, artifacts: str | None) -> list[dict[str, Any]]:
 def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_(
-        kind: Annotated[str, typer.Argument(help="envs, tasks, models, agents or runs.")],
+        kind: Annotated[str, typer.Argument(help="envs, tasks, models, agents, runs or endings (who is to blame for each way an episode ends).")],
         env: Annotated[str | None, typer.Option(help="Only this environment (tasks).")] = None,
         domain: Annotated[str | None, typer.Option(help="Only this domain (tasks).")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory.")] = None,
@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         artifacts: ArtifactsOption = None,
     ) -> None:
-        """List envs, tasks, models, agents or runs."""
+        """List envs, tasks, models, agents, runs, or the rule for every episode ending."""
         if kind not in KINDS:
             raise UnknownIdError("list kind", kind, KINDS)
         if kind == "envs":
@@ -99,5 +99,9 @@ def register(app: typer.Typer) -> None:
             from agents.agent import list_agents
             rows = [{"name": n} for n in list_agents()]
             _print(rows, ["name"], as_json, "Agents (use --model NAME for model agents)")
+        elif kind == "endings":
+            from envs.endings import rules_table
+            _print(rules_table(), ["termination", "blame", "counts", "scoring", "meaning"], as_json,
+                   "Endings: who is to blame (docs/scoring.md)")
         else:
             _print(_runs(db, artifacts), ["id", "env", "agent", "model", "status", "created_at"], as_json, "Runs")
