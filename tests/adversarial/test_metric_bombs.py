@@ -153,9 +153,9 @@ def test_too_many_members_are_refused(tmp: Path) -> None:
     assert reward == 0.0 and "2001 archive members" in error
 
 
-def _laughs(encoding: str) -> Callable[[zipfile.ZipFile, zipfile.ZipInfo], None]:
+def _laughs(encoding: str, prolog: str) -> Callable[[zipfile.ZipFile, zipfile.ZipInfo], None]:
     entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    xml = (f'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY lol0 "lol">{entities}]>'
+    xml = (f'{prolog}<!DOCTYPE w:document [<!ENTITY lol0 "lol">{entities}]>'
            f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>')
 
     def write(out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -163,13 +163,26 @@ def _laughs(encoding: str) -> Callable[[zipfile.ZipFile, zipfile.ZipInfo], None]
     return write
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
-def test_billion_laughs_docx_is_refused(normal_docx: Path, tmp: Path, encoding: str) -> None:
-    bomb = _rewrite(normal_docx, tmp / f"laughs-{encoding}.docx", "word/document.xml", _laughs(encoding))
+@pytest.mark.parametrize("encoding, prolog", [
+    ("utf-8", '<?xml version="1.0"?>'),
+    ("utf-16", '<?xml version="1.0" encoding="UTF-16"?>'),
+    ("utf-32-be", ""),
+    ("utf-8", " " * (3 * 1024 * 1024 + 5)),   # the declaration starts in a later read chunk
+], ids=["utf-8", "utf-16", "utf-32-be", "padded"])
+def test_billion_laughs_docx_is_refused(normal_docx: Path, tmp: Path, encoding: str, prolog: str) -> None:
+    bomb = _rewrite(normal_docx, tmp / f"laughs-{encoding}.docx", "word/document.xml", _laughs(encoding, prolog))
     for func, expected in (("compare_docx_files", normal_docx), ("is_first_line_centered", None)):
         reward, error, elapsed, peak = _score(func, bomb, expected)
         assert reward == 0.0 and "DTD or entities" in error
         assert elapsed < 1.0 and peak < 16 * MiB
+
+
+def test_xml_in_an_encoding_the_scan_cannot_read_is_refused(normal_docx: Path, tmp: Path) -> None:
+    def write(out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        out.writestr(info, b'<?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE x+AD4-<x/>')
+    bomb = _rewrite(normal_docx, tmp / "utf7.docx", "word/document.xml", write)
+    reward, error, _, _ = _score("compare_docx_files", bomb, normal_docx)
+    assert reward == 0.0 and "UTF-7" in error
 
 
 def test_huge_text_result_is_refused(tmp: Path) -> None:

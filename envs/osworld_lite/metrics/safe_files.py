@@ -8,15 +8,14 @@ the reason.
 * `check_archive(path)`: a zip archive must have at most `max_members` members, a small central
   directory, at most `max_total_bytes` uncompressed (declared in the headers and counted while
   every member is actually decompressed, with the budget enforced as it streams), no member
-  over `max_ratio`:1 once larger than `ratio_floor_bytes`, and no XML part with a DTD or entity
-  declaration (the "billion laughs"). A file that is not a zip archive is left to the parser.
-  XML-looking parts are scanned whatever their name, so an image part in SVG with a DOCTYPE is
-  refused too.
+  over `max_ratio`:1 once larger than `ratio_floor_bytes`, no DTD or entity declaration (the
+  "billion laughs") in UTF-8, UTF-16 or UTF-32, and no XML declaration naming another encoding
+  (one the byte scan could not read). Every member is scanned, whatever its name, so an SVG image
+  with a DOCTYPE is refused too. A file that is not a zip archive is left to the parser.
 * `check_size(path, limit)`: a file read whole (text, CSV, JSON, images) is at most `limit` bytes.
 """
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import struct
@@ -35,9 +34,25 @@ _ZIP64_LOCATOR = struct.Struct("<4sLQL")
 _ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
 _CENTRAL_ENTRY_BYTES = 46 + 3 * 1024        # fixed part plus generous name/extra/comment
 _CHUNK = 1 * MiB
-_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_DECLARATION_TEXT = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_OVERLAP = 32
+_UNICODE = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+# Encodings in which "<!DOCTYPE" has the same bytes as in one of _UNICODE.
+_SCANNABLE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "utf-16le", "utf-16be", "utf-32", "utf-32le",
+                        "utf-32be", "ucs-2", "ucs-4", "ascii", "us-ascii", "iso-8859-1", "latin-1", "latin1",
+                        "windows-1252", "cp1252"}
+_ENCODING_DECL = re.compile(rb'^\s*<\?xml[^>]*?encoding\s*=\s*["\']([^"\']*)["\']', re.IGNORECASE)
+
+
+def _declaration(codec: str) -> re.Pattern[bytes]:
+    """`<!DOCTYPE` or `<!ENTITY` (letters in either case) in `codec`; the literal `<!` prefix keeps
+    the search fast whatever the data."""
+    def word(text: str) -> bytes:
+        return b"".join(b"(?:" + re.escape(c.upper().encode(codec)) + b"|" + re.escape(c.lower().encode(codec)) + b")"
+                        for c in text)
+    return re.compile(re.escape("<!".encode(codec)) + b"(?:" + word("DOCTYPE") + b"|" + word("ENTITY") + b")")
+
+
+_DECLARATIONS = [_declaration(codec) for codec in _UNICODE]
+_OVERLAP = 64   # longer than any match, so a declaration split between two chunks is still found
 
 
 class RefusedFileError(ValueError):
@@ -126,41 +141,24 @@ def _check_ratio(name: str, member: str, size: int, compressed: int, limits: Arc
                                f"over the limit of {limits.max_ratio:.0f}:1")
 
 
-def _text_codec(head: bytes) -> str | None:
-    """The codec of an XML part written in UTF-16, judged from its first bytes."""
-    if head.startswith((codecs.BOM_UTF16_LE, b"<\x00")):
-        return "utf-16-le"
-    if head.startswith((codecs.BOM_UTF16_BE, b"\x00<")):
-        return "utf-16-be"
-    return None
-
-
 def _scan_member(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int,
                  limits: ArchiveLimits) -> int:
     """Decompress one member within `budget` bytes, refusing XML declarations; returns its size."""
     read = 0
-    decoder: codecs.IncrementalDecoder | None = None
-    is_xml = False
-    carry = b""
-    carry_text = ""
+    tail = b""
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
             if read == 0:
-                codec = _text_codec(chunk)
-                decoder = codecs.getincrementaldecoder(codec)("replace") if codec else None
-                is_xml = decoder is not None or chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+                encoding = _ENCODING_DECL.match(chunk.removeprefix(b"\xef\xbb\xbf"))
+                if encoding and encoding.group(1).decode("ascii", "replace").lower() not in _SCANNABLE_ENCODINGS:
+                    raise RefusedFileError(f"refused {name}: member {info.filename!r} is XML in "
+                                           f"{encoding.group(1).decode('ascii', 'replace')!r}")
             read += len(chunk)
             if read > budget:
                 raise RefusedFileError(f"refused {name}: over {limits.max_total_bytes} bytes once decompressed")
             _check_ratio(name, info.filename, read, info.compress_size, limits)
-            if not is_xml:
-                continue
-            if decoder is not None:
-                text = carry_text + decoder.decode(chunk)
-                found, carry_text = _DECLARATION_TEXT.search(text), text[-_OVERLAP:]
-            else:
-                data = carry + chunk
-                found, carry = _DECLARATION.search(data), data[-_OVERLAP:]
-            if found:
+            data = tail + chunk
+            if any(pattern.search(data) for pattern in _DECLARATIONS):
                 raise RefusedFileError(f"refused {name}: member {info.filename!r} declares a DTD or entities")
+            tail = data[-_OVERLAP:]
     return read
