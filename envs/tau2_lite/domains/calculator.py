@@ -10,11 +10,13 @@ import operator
 import time
 from collections.abc import Callable
 
+Number = float | int
+
 _ALLOWED_CHARS = set("0123456789+-*/(). ")
-_BINOPS: dict[type[ast.operator], Callable[[float | int, float | int], float | int]] = {
+_BINOPS: dict[type[ast.operator], Callable[[Number, Number], Number]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Pow: operator.pow}
-_UNOPS: dict[type[ast.unaryop], Callable[[float | int], float | int]] = {
+_UNOPS: dict[type[ast.unaryop], Callable[[Number], Number]] = {
     ast.UAdd: operator.pos, ast.USub: operator.neg}
 _MAX_EXPONENT = 1000
 # Far beyond a float's range (1024 bits), so only values the reference could never return are
@@ -22,8 +24,6 @@ _MAX_EXPONENT = 1000
 _MAX_INT_BITS = 16_384
 _MAX_LENGTH = 10_000
 _TIME_BUDGET_S = 0.05
-
-Number = float | int
 
 
 def _int_bits(value: Number) -> int:
