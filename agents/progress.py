@@ -1,4 +1,4 @@
-"""The live progress bar of a run: done/total, running success rate, errors and cost."""
+"""The live progress bar of a run: done/total, running success rate, excluded episodes and cost."""
 from __future__ import annotations
 
 from rich.console import Console
@@ -12,7 +12,7 @@ class RunProgress:
         self.title = title
         self.total = total
         self.enabled = enabled
-        self.succeeded = self.failed = self.errors = self.running = 0
+        self.succeeded = self.failed = self.errors = self.harness_errors = self.running = 0
         self.cost = 0.0
         self._progress: Progress | None = None
         self._task = None
@@ -34,7 +34,8 @@ class RunProgress:
     def _stats(self) -> str:
         graded = self.succeeded + self.failed
         rate = f"{self.succeeded / graded:.0%}" if graded else "–"
-        return (f"success {rate} ({self.succeeded}/{graded})  errors {self.errors}  "
+        harness = f"  [bold red]harness errors {self.harness_errors}[/]" if self.harness_errors else ""
+        return (f"success {rate} ({self.succeeded}/{graded})  infra errors {self.errors}{harness}  "
                 f"running {self.running}  cost ${self.cost:.4f}")
 
     def started(self, task_id: str) -> None:
@@ -48,6 +49,8 @@ class RunProgress:
             self.succeeded += 1
         elif result.status == EpisodeStatus.FAILED:
             self.failed += 1
+        elif result.status == EpisodeStatus.HARNESS_ERROR:
+            self.harness_errors += 1
         else:
             self.errors += 1
         self._refresh(1)

@@ -202,36 +202,41 @@ async def execute_run(request: RunConfig, store: Any, *, show_progress: bool = T
     label = request.model or request.agent
     budget = _ErrorBudget(request.max_error_rate, len(jobs))
 
-    async def one(job: EpisodeJob, progress: RunProgress) -> EpisodeOutcome:
+    stops: list[Exception] = []   # why the run must stop; no episode starts once it holds one
+
+    async def one(job: EpisodeJob, progress: RunProgress) -> EpisodeOutcome | None:
         async with semaphore:
+            if stops:
+                return None
             progress.started(job.task.id)
-            outcome = await runner.run(job)
+            try:
+                outcome = await runner.run(job)
+            except RunConfigurationError as exc:
+                stops.append(exc)
+                return None
             progress.finished(outcome.result)
+            spent = budget.add(outcome.result.status)
+            if spent and not stops:
+                stops.append(ErrorBudgetExceeded(spent, summary))
             return outcome
 
     status = RunStatus.INTERRUPTED
     outcomes: list[EpisodeOutcome] = []
-    stop: Exception | None = None
     try:
         with RunProgress(f"{request.env} · {label}", len(jobs), enabled=show_progress) as progress:
             pending = [asyncio.ensure_future(one(job, progress)) for job in jobs]
             try:
                 for next_done in asyncio.as_completed(pending):
-                    try:
-                        outcome = await next_done
-                    except RunConfigurationError as exc:
-                        stop = exc
-                        break
-                    outcomes.append(outcome)
-                    spent = budget.add(outcome.result.status)
-                    if spent:
-                        stop = ErrorBudgetExceeded(spent, summary)
-                        break
+                    outcome = await next_done
+                    if outcome is not None:
+                        outcomes.append(outcome)
+                    if stops:
+                        break   # episodes still in flight are cancelled: they re-run on resume
             finally:
                 for task in pending:
                     task.cancel()
                 await asyncio.gather(*pending, return_exceptions=True)
-        if stop is None:
+        if not stops:
             status = RunStatus.FINISHED
     finally:
         await asyncio.to_thread(store.finish_run, run_id, status)
@@ -249,7 +254,8 @@ async def execute_run(request: RunConfig, store: Any, *, show_progress: bool = T
         for outcome in outcomes:
             summary.count(outcome.result.status, outcome.result.cost_usd, outcome.result.termination,
                           outcome.episode_id)
-    if stop is not None:
+    if stops:
+        stop = stops[0]
         summary.stopped = str(stop)
         if isinstance(stop, RunConfigurationError):
             error = RunConfigurationError(f"{stop} — the run stopped (run {run_id}); fix the endpoint's "

@@ -100,3 +100,17 @@ def test_sigkill_mid_run_then_resume_leaves_a_consistent_database(cli_env, tmp_p
         for (ep_id, n_steps) in conn.execute("SELECT id, steps FROM episodes"):
             indexes = [i for (i,) in conn.execute('SELECT step_index FROM steps WHERE episode_id=? ORDER BY step_index', (ep_id,))]
             assert indexes == list(range(len(indexes))) and len(indexes) == n_steps + 1
+
+
+def test_run_exit_status_tells_an_error_budget_spent_from_a_finished_run(cli_env):
+    base = ["run", "--env", "test-counter", "--agent", "oracle", "--json-summary", "--no-progress"]
+    spent = agents(*base, "--tasks", "crash-1,count-to-1,count-to-2", env=cli_env)
+    assert spent.returncode == 3, spent.stderr
+    assert "run stopped" in spent.stderr and "--max-error-rate" in spent.stderr
+    summary = json.loads(spent.stdout.strip().splitlines()[-1])
+    assert summary["errors"] == 1 and summary["stopped"]
+    tolerated = agents(*base, "--tasks", "crash-1,count-to-1,count-to-2", "--max-error-rate", "0.5", env=cli_env)
+    assert tolerated.returncode == 0, tolerated.stderr
+    endings = agents("list", "endings", "--json", env=cli_env)
+    rules = {r["termination"]: r for r in json.loads(endings.stdout)}
+    assert rules["context_exhausted"]["counts"] == "yes" and rules["infra_error"]["counts"] == "no"

@@ -91,3 +91,45 @@ def test_task_selection_errors_name_close_matches():
         select_tasks(tasks, [], "trian", None)
     assert {t.split for t in select_tasks(tasks, COUNTING, "train", None)} == {"train"}
     assert len(select_tasks(tasks, [], "all", 2)) == 2
+
+
+def test_the_time_limit_counts_working_time_not_queueing(store):
+    # Each slow episode works ~0.8 s (4 steps of 0.2 s); run one at a time, the last waits ~1.6 s
+    # for its slot. Queueing is not the agent's time: all succeed within a 1.5 s limit…
+    summary = _run(store, agent="oracle", task_ids=["slow-1"], trials=3, concurrency=1, episode_timeout_s=1.5)
+    assert (summary.succeeded, summary.failed) == (3, 0)
+    # …while steps are: 0.5 s of working time is not enough.
+    short = _run(store, agent="oracle", task_ids=["slow-1"], episode_timeout_s=0.5)
+    (ep,) = store.iter_episodes(run_ids=[short.run_id])
+    assert ep.termination == TerminationReason.TIMEOUT and ep.status == EpisodeStatus.FAILED and ep.reward == 0.0
+
+
+def test_the_error_budget_stops_the_run_and_no_episode_starts_after(store):
+    from agents.runner import ErrorBudgetExceeded
+
+    with pytest.raises(ErrorBudgetExceeded, match="10 of 10 finished episodes were excluded") as info:
+        _run(store, agent="oracle", task_ids=["crash-1"], trials=14, concurrency=1)
+    run_id = info.value.summary.run_id
+    assert len(list(store.iter_episodes(run_ids=[run_id]))) == 10
+    assert store.get_run(run_id).status == "interrupted" and info.value.summary.stopped
+
+
+def test_a_bug_in_the_harness_is_a_loud_harness_error_and_reruns_on_resume(store):
+    from agents.agent import Agent, AgentTurn
+
+    class Broken(Agent):
+        def reset(self, task, spec, env=None, seed=None) -> None:
+            pass
+
+        async def act(self, observation) -> AgentTurn:
+            raise KeyError("a bug")
+
+    request = RunRequest(env="test-counter", agent="oracle", task_ids=["count-to-1"], max_error_rate=1.0)
+    summary = asyncio.run(execute_run(request, store, show_progress=False, agent_factory=Broken))
+    assert (summary.failed, summary.errors, summary.harness_errors) == (0, 0, 1)
+    assert summary.as_json()["harness_error_episodes"] and summary.success_rate is None
+    (ep,) = store.iter_episodes(run_ids=[summary.run_id])
+    assert ep.status == EpisodeStatus.HARNESS_ERROR and ep.termination == TerminationReason.HARNESS_ERROR
+    assert "KeyError: 'a bug'" in ep.error and "Traceback" in ep.error
+    resumed = _run(store, agent="oracle", resume_run_id=summary.run_id)
+    assert (resumed.succeeded, resumed.harness_errors) == (1, 0)
