@@ -1,7 +1,8 @@
 """The accessibility tree observation, linearised the way OSWorld does.
 
-Desktop apps: AT-SPI, dumped by `sandbox_helpers/a11y_dump.py` inside the sandbox (Debian's
-python3 with pyatspi; the host venv never talks to the sandbox's accessibility bus). Chromium's
+Desktop apps: AT-SPI, dumped by `sandbox_helpers/a11y_dump.py` in the sandbox's namespaces
+(Debian's python3 with pyatspi, started by the host outside the agent's PID namespace through
+`Sandbox.run`; the host venv never talks to the sandbox's accessibility bus). Chromium's
 web content: the DevTools accessibility tree of the active tab (`cdp.page_ax_lines`).
 Both are bounded in nodes and time; a failure yields a one-line note, never an exception.
 """
@@ -24,8 +25,9 @@ def atspi_lines(sandbox: Sandbox, width: int, height: int, max_nodes: int = 3000
                 budget_s: float = 3.0) -> list[str]:
     result = sandbox.run(["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/a11y_dump.py", str(max_nodes),
                           str(budget_s), str(width), str(height)], timeout=budget_s + 5)
-    if result["timed_out"] or result["returncode"] != 0:
-        why = "timed out" if result["timed_out"] else (result["stderr"].strip().splitlines() or ["failed"])[-1]
+    if result["timed_out"] or result.get("overflow") or result["returncode"] != 0:
+        why = "timed out" if result["timed_out"] else "too large" if result.get("overflow") else \
+            (result["stderr"].strip().splitlines() or ["failed"])[-1]
         return [f"# accessibility tree unavailable: {why}"]
     lines = result["stdout"].splitlines()
     return lines[1:] if lines and lines[0] == HEADER else lines

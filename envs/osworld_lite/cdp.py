@@ -1,15 +1,18 @@
 """Chromium in the sandbox, driven from the host over the DevTools protocol (Playwright).
 
-Chromium listens on 127.0.0.1:9222 inside the sandbox's network namespace. The in-sandbox
-`unix_forward.py` exposes that port as a Unix socket in the bound control folder, and
-`CdpBridge` re-exposes the socket as a TCP port on the host's loopback, which is what
-Playwright's `connect_over_cdp` (and Chromium's Host-header check) wants. Setup steps
-(`chrome_open_tabs`) and getters (active tab URL/HTML, the page's accessibility tree) use it.
+Chromium listens on 127.0.0.1:9222 inside the sandbox's network namespace. `unix_forward.py`,
+started by the host in that namespace (outside the agent's PID namespace), exposes the port
+as a Unix socket in the host-only control folder, and `CdpBridge` re-exposes the socket as a
+TCP port on the host's loopback, which is what Playwright's `connect_over_cdp` (and
+Chromium's Host-header check) wants. Setup steps (`chrome_open_tabs`) and getters (active tab
+URL/HTML, the page's accessibility tree) use it. `listening_inodes` and `socket_holders` tell
+who really serves the port (the session checks it is the Chromium it launched).
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import socketserver
 import threading
@@ -19,6 +22,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
+
+import psutil
 
 from envs.errors import InfrastructureError
 from envs.osworld_lite.sandbox import connect_unix
@@ -224,3 +229,39 @@ def _ax_lines(session: Any, page: Any, width: int, height: int, max_nodes: int) 
             continue
         lines.append(f"{role}\t{name}\t{value}\t\t\t({int(x)}, {int(y)})\t({int(w)}, {int(h)})")
     return lines
+
+
+def listening_inodes(pid: int, port: int) -> set[str]:
+    """Socket inodes listening on loopback `port` in the network namespace of host process
+    `pid` (read from /proc/<pid>/net/tcp and tcp6 by the host)."""
+    found: set[str] = set()
+    for name in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/{pid}/net/{name}") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if len(cols) > 9 and cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                found.add(cols[9])
+    return found
+
+
+def socket_holders(procs: list[psutil.Process], inodes: set[str]) -> set[str]:
+    """Which of `inodes` some process in `procs` holds an fd of."""
+    wanted = {f"socket:[{inode}]": inode for inode in inodes}
+    held: set[str] = set()
+    for p in procs:
+        try:
+            fds = os.listdir(f"/proc/{p.pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{p.pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link in wanted:
+                held.add(wanted[link])
+    return held

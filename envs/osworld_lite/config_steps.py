@@ -4,6 +4,11 @@ Step models come from `task.py`. Everything runs inside the sandbox: `execute` c
 `launch`ed apps, files opened by `open`. `copy` materialises a fixture (or a file beside the
 task file) in a host staging folder and hands the bytes to the sandbox's supervisor, so the
 host never writes through paths the sandbox controls. `~` in commands is the episode's HOME.
+
+A task's setup steps (before the agent acts) run their commands through the supervisor, in
+the agent's PID namespace, so a background job they start lives on for the agent. Evaluation
+steps (`evaluation=True`: the evaluator's postconfig) run them with `Sandbox.run`, in a fresh
+process the host starts outside the agent's reach.
 """
 from __future__ import annotations
 
@@ -64,9 +69,12 @@ def _sandbox_path(path: str) -> str:
 class StepRunner:
     """Callable over a list of config steps; notes what went wrong without hiding it."""
 
-    def __init__(self, session: DesktopSession, task: Task):
+    def __init__(self, session: DesktopSession, task: Task, evaluation: bool = False):
         self.session, self.task = session, task
         self.notes: list[str] = []
+        sandbox = session.sandbox
+        assert sandbox is not None
+        self._run = sandbox.run if evaluation else sandbox.run_in_session
 
     def __call__(self, steps: Sequence[Any]) -> None:
         for i, step in enumerate(steps):
@@ -110,7 +118,7 @@ class StepRunner:
         if code is not None:
             self._pyautogui(code)
             return
-        result = self.session.sandbox.run(argv, timeout=EXECUTE_TIMEOUT_S)  # type: ignore[union-attr]
+        result = self._run(argv, timeout=EXECUTE_TIMEOUT_S)
         if result["timed_out"]:
             raise InfrastructureError(f"task {self.task.id!r}: execute step timed out: {params.command!r}")
         if result["returncode"] != 0:
@@ -133,9 +141,9 @@ class StepRunner:
 
     def _open(self, params: Any) -> None:
         path = _sandbox_path(params.path)
-        probe = self.session.sandbox.run(["test", "-d", path], timeout=10)  # type: ignore[union-attr]
+        probe = self._run(["test", "-d", path], timeout=10)
         is_dir = probe["returncode"] == 0
-        if not is_dir and self.session.sandbox.run(["test", "-e", path], timeout=10)["returncode"] != 0:  # type: ignore[union-attr]
+        if not is_dir and self._run(["test", "-e", path], timeout=10)["returncode"] != 0:
             raise InfrastructureError(f"task {self.task.id!r}: open: {params.path} does not exist in the sandbox")
         self.session.launch(open_argv(path, is_dir))
 

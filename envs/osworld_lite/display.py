@@ -5,11 +5,13 @@ number. TCP is off; clients (the sandboxed apps, our XTEST input and screen grab
 through the Unix socket `/tmp/.X11-unix/X<n>`, which the sandbox binds in, and must
 present the display's random cookie (`xauth.py`). The window manager and the D-Bus session
 run inside the sandbox (see `session.py`), never on the host: openbox's root menu can
-start programs.
+start programs. When the runner is root, Xvfb runs as the unprivileged `nobody` (its socket
+is world-connectable; the cookie is what guards it).
 """
 from __future__ import annotations
 
 import os
+import pwd
 import select
 import shutil
 import subprocess
@@ -65,6 +67,10 @@ class Display:
             # setpriv --pdeathsig: the X server dies with the runner (see launcher.py).
             setpriv = shutil.which("setpriv")
             prefix = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
+            if os.geteuid() == 0:
+                prefix = [*self._unprivileged(setpriv), *prefix[1:]]
+                os.chown(self._auth_dir.name, self._xuid, self._xgid)
+                os.chown(server_auth, self._xuid, self._xgid)
             self._proc = launcher.popen(
                 [*prefix, exe, "-displayfd", str(write_fd), "-screen", "0",
                  f"{self.width}x{self.height}x{self.depth}", "-nolisten", "tcp", "-auth", str(server_auth), "-noreset",
@@ -84,6 +90,16 @@ class Display:
         finally:
             os.close(read_fd)
         return self
+
+    def _unprivileged(self, setpriv: str | None) -> list[str]:
+        """setpriv arguments that drop a root runner's X server to `nobody`."""
+        if setpriv is None:
+            raise MissingDependencyError("setpriv", "sudo apt-get install -y util-linux")
+        nobody = pwd.getpwnam("nobody")
+        self._xuid, self._xgid = nobody.pw_uid, nobody.pw_gid
+        _socket_folder()
+        return [setpriv, f"--reuid={self._xuid}", f"--regid={self._xgid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all"]
 
     def _read_line(self, fd: int, timeout: float) -> str:
         buf = b""
@@ -125,6 +141,16 @@ class Display:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def _socket_folder() -> None:
+    """/tmp/.X11-unix as X expects it (root's, sticky, world-writable), so that an X server
+    that is not root can create its socket there."""
+    try:
+        os.mkdir(X11_SOCKET_DIR, 0o1777)
+        os.chmod(X11_SOCKET_DIR, 0o1777)
+    except FileExistsError:
+        pass
 
 
 def _x_env() -> dict[str, str]:

@@ -3,8 +3,15 @@
 reset() builds a fresh desktop (Xvfb, bubblewrap sandbox, openbox, HOME) and runs the task's
 config steps; step() executes a computer_13 action (or parsed pyautogui code) with XTEST and
 returns the settled screenshot. DONE and FAIL end the episode and trigger evaluation (the
-evaluator's postconfig, then its metrics). Bad actions leave `info["action_error"]`; a dead X
-server, sandbox or crashed app raises InfrastructureError. close() kills every process.
+evaluator's postconfig, then its metrics). Bad actions leave `info["action_error"]`.
+close() kills every process.
+
+Blame (envs/endings.py): whatever fails during reset, and damage found at the start of the
+first step (before the agent's first action takes effect), raises InfrastructureError. From
+then on a sandbox, supervisor or app that died, or an in-sandbox part the evaluation needs
+that is gone, raises EnvironmentDestroyed (the agent's doing); interference with the
+evaluation raises EvaluationTampered; host-side failures (the X server) stay
+InfrastructureError. evaluate() on a destroyed desktop raises EnvironmentDestroyed.
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from gymnasium import spaces
 
 from envs.errors import InfrastructureError
 from envs.osworld_lite import a11y, getters, pool
+from envs.osworld_lite.sandbox import SandboxBroken
 from envs.osworld_lite import actions as A
 from envs.osworld_lite.config_steps import StepRunner
 from envs.osworld_lite.evaluator import evaluate_task
@@ -143,6 +151,17 @@ class OSWorldLiteEnv(gym.Env):
     def step(self, action: Any):
         if self.session is None:
             raise RuntimeError("call reset() before step()")
+        if not self.session.agent_acted:
+            # Anything already broken now broke before the agent did anything.
+            self.session.check_health()
+            self.session.agent_acted = True
+        try:
+            return self._step(action)
+        except SandboxBroken as exc:
+            raise self.session.blame(exc) from exc
+
+    def _step(self, action: Any):
+        assert self.session is not None
         info: dict[str, Any] = {}
         try:
             batch = self._actions(action)
@@ -179,15 +198,25 @@ class OSWorldLiteEnv(gym.Env):
         """The task's verdict on the desktop as it is now (postconfig steps run first)."""
         if self.session is None:
             raise RuntimeError("nothing to evaluate: the env was not reset")
-        self.session.input.release_all()  # type: ignore[union-attr]
+        session = self.session
+        try:
+            session.input.release_all()  # type: ignore[union-attr]
+        except Exception as exc:  # the X connection broke: is the display gone?
+            session.check_health()
+            raise InfrastructureError(f"input failed: {type(exc).__name__}: {exc}") from exc
         last = self._last_action_type
         if termination == Termination.AGENT_FAIL:
             last = "FAIL"
-        with tempfile.TemporaryDirectory(prefix="olite-eval-") as tmp:
-            evaluation = evaluate_task(
-                self.task, lambda spec: getters.resolve(self.session, spec, Path(tmp)), last,  # type: ignore[arg-type]
-                run_steps=StepRunner(self.session, self.task))
+        try:
+            session.check_health()
+            with tempfile.TemporaryDirectory(prefix="olite-eval-") as tmp:
+                evaluation = evaluate_task(
+                    self.task, lambda spec: getters.resolve(session, spec, Path(tmp)), last,
+                    run_steps=StepRunner(session, self.task, evaluation=True))
+        except SandboxBroken as exc:
+            raise session.blame(exc) from exc
         evaluation.details.setdefault("termination", str(termination))
+        evaluation.details.setdefault("limits", dict(session.sandbox.limits))  # type: ignore[union-attr]
         return evaluation
 
     def render(self):

@@ -1,23 +1,28 @@
 """OSWorld's evaluator getters, against an episode's sandbox and browser.
 
 `resolve(session, spec, workdir)` turns a getter spec (`{"type": "vm_file", "path": …}`) into
-the value a metric compares: a host path for files (copied out of the sandbox through its
-supervisor, so symlinks resolve inside the sandbox, never on the host), command output,
-a directory tree, browser state over CDP, or the linearised accessibility tree. Missing things
-give None; a broken environment raises InfrastructureError; an unknown type raises ValueError.
+the value a metric compares: a host path for files (read by the host itself through the
+sandbox's pinned root, so symlinks resolve inside the sandbox, never on the host; FIFOs,
+devices and oversized files count as absent), command output (commands the host starts in
+the sandbox's namespaces, out of the agent's reach), a directory tree, browser state over
+CDP (only from the Chromium the session launched), or the linearised accessibility tree.
+Missing things give None; a broken environment raises InfrastructureError (SandboxBroken for
+parts inside the sandbox); an evaluation process killed by someone other than the host, or a
+DevTools port served by an impostor, raises EvaluationTampered; an unknown type ValueError.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from envs.errors import InfrastructureError
+from envs.errors import EvaluationTampered, InfrastructureError
 from envs.osworld_lite import a11y, cdp
 from envs.osworld_lite.config_steps import command_argv, expand_home
-from envs.osworld_lite.sandbox import SANDBOX_HOME
+from envs.osworld_lite.sandbox import SANDBOX_HOME, ResultTooLarge, SandboxBroken
 from envs.osworld_lite.session import DesktopSession
 
 Getter = Callable[[DesktopSession, dict[str, Any], Path], Any]
@@ -55,8 +60,8 @@ def vm_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any
     for i, (path, dest) in enumerate(zip(paths, dests, strict=True)):
         try:
             data = session.sandbox.read_file(_abs(path))  # type: ignore[union-attr]
-        except IsADirectoryError:
-            data = None
+        except (IsADirectoryError, ResultTooLarge):
+            data = None  # no file a metric could read: no credit
         if data is None:
             out.append(None)
             continue
@@ -71,10 +76,27 @@ def vm_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any
 def vm_command_line(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     """The command's stdout (stderr for vm_command_error), run inside the sandbox."""
     argv = command_argv(spec["command"], bool(spec.get("shell", False)))
-    result = session.sandbox.run(argv, timeout=float(spec.get("timeout", 60)))  # type: ignore[union-attr]
-    if result["timed_out"]:
+    result = run_checked(session, argv, timeout=float(spec.get("timeout", 60)))
+    if _PROCPS_REFUSES in result["stderr"]:
+        # procps (ps, pgrep, top) needs /proc/self, which an evaluation process outside the
+        # agent's PID namespace does not have: its (empty) output must not be graded.
+        raise InfrastructureError(f"this evaluation command needs procps, which cannot run outside the "
+                                  f"agent's PID namespace; read /proc/[0-9]*/cmdline instead: {spec['command']!r}")
+    if result["timed_out"] or result["overflow"]:
         return None
     return result["stderr"] if spec["type"] == "vm_command_error" else result["stdout"]
+
+
+_PROCPS_REFUSES = "Error, do this: mount -t proc proc /proc"
+
+
+def run_checked(session: DesktopSession, argv: list[str], timeout: float) -> dict[str, Any]:
+    """`Sandbox.run` for evaluation: an evaluation process that died of SIGKILL the host did
+    not send was killed by someone else (nothing of the agent should reach it)."""
+    result = session.sandbox.run(argv, timeout=timeout)  # type: ignore[union-attr]
+    if result["returncode"] == -signal.SIGKILL and not result["killed_by_host"]:
+        raise EvaluationTampered(f"an evaluation command was killed by someone other than the host: {argv[:3]}")
+    return result
 
 
 @getter("rule")
@@ -88,7 +110,11 @@ def walk(p, depth):
     is_dir = os.path.isdir(p) and not os.path.islink(p)
     node = {"name": os.path.basename(p) or p, "type": "directory" if is_dir else "file"}
     if node["type"] == "directory" and depth < 8:
-        node["children"] = [walk(os.path.join(p, c), depth + 1) for c in sorted(os.listdir(p))][:1000]
+        try:
+            names = sorted(os.listdir(p))[:1000]
+        except OSError:
+            names = []
+        node["children"] = [walk(os.path.join(p, c), depth + 1) for c in names]
     return node
 p = sys.argv[1]
 print(json.dumps(walk(p, 0) if os.path.exists(p) else None))
@@ -98,20 +124,16 @@ print(json.dumps(walk(p, 0) if os.path.exists(p) else None))
 @getter("list_directory", "vm_directory")
 def list_directory(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     """OSWorld's directory tree: {"name", "type", "children": [...]} (None when absent)."""
-    result = session.sandbox.run(["/usr/bin/python3", "-I", "-c", _LIST_DIR, _abs(spec["path"])],  # type: ignore[union-attr]
-                                 timeout=30)
+    result = run_checked(session, ["/usr/bin/python3", "-I", "-c", _LIST_DIR, _abs(spec["path"])], timeout=30)
+    if result["timed_out"] or result["overflow"]:
+        return None  # a tree too large to list in time: nothing a metric could use
     if result["returncode"] != 0:
-        raise InfrastructureError(f"list_directory failed: {result['stderr'][-300:]}")
+        raise SandboxBroken(f"list_directory failed: {result['stderr'][-300:]}")
     return json.loads(result["stdout"])
 
 
 def _bridge(session: DesktopSession) -> cdp.CdpBridge | None:
-    if session.bridge is None:
-        return None
-    try:
-        return session.chromium_bridge(timeout=10)
-    except InfrastructureError:
-        return None  # Chromium was closed by the agent: there is no tab to read
+    return session.devtools(timeout=10)
 
 
 @getter("active_tab_info")

@@ -7,13 +7,18 @@ with settings that keep dialogs away and documents in formats the tasks expect.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import logging
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
 from envs.errors import InfrastructureError
+
+log = logging.getLogger(__name__)
 
 LO_PROFILE_REL = ".config/libreoffice/4/user"
 # registrymodifications.xcu items: no first-start wizard, tips, update checks, recovery
@@ -34,11 +39,44 @@ _LO_ITEMS = [
 
 
 def _cache_dir() -> Path:
+    """The per-user cache folder. Under a shared /tmp another user could have made the name
+    first (a symlink to somewhere else, a folder they can write): such a folder is never used;
+    the runner's own unsafe leftover is removed and made again."""
     default = os.path.join(tempfile.gettempdir(), f"osworld-lite-cache-{os.getuid()}")
-    base = os.environ.get("OSWORLD_LITE_CACHE") or default
-    path = Path(base)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    chosen = os.environ.get("OSWORLD_LITE_CACHE")
+    path = Path(chosen or default)
+    if chosen:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+        problem = _unsafe(path)
+        if problem is None:
+            return path
+        st = os.lstat(path)
+        if chosen or st.st_uid != os.getuid():  # a folder someone chose is never deleted
+            raise InfrastructureError(f"the cache folder {path} {problem}; remove it or set OSWORLD_LITE_CACHE "
+                                      "to a folder of your own")
+        log.warning("cache folder %s %s: making it again", path, problem)
+        if stat.S_ISDIR(st.st_mode):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    raise InfrastructureError(f"cannot make a safe cache folder at {path}")
+
+
+def _unsafe(path: Path) -> str | None:
+    """Why `path` is not a safe private folder (None when it is)."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symlink"
+    if not stat.S_ISDIR(st.st_mode):
+        return "is not a folder"
+    if st.st_uid != os.getuid():
+        return f"belongs to uid {st.st_uid}, not to this runner (uid {os.getuid()})"
+    if st.st_mode & 0o022:
+        return "is writable by other users"
+    return None
 
 
 def _registry_xcu() -> str:
@@ -72,8 +110,8 @@ def _build_libreoffice_template(target: Path) -> None:
     sandbox = Sandbox(display.name, display.socket_path, x_cookie=display.cookie)
     try:
         sandbox.start()
-        result = sandbox.run(["soffice", "--headless", "--norestore", "--terminate_after_init"],
-                             timeout=120, env={"SAL_USE_VCLPLUGIN": "gtk3"})
+        result = sandbox.run_in_session(["soffice", "--headless", "--norestore", "--terminate_after_init"],
+                                        timeout=120, env={"SAL_USE_VCLPLUGIN": "gtk3"})
         built = sandbox.home / LO_PROFILE_REL
         if result["returncode"] != 0 or not built.is_dir():
             raise InfrastructureError(f"could not build a LibreOffice profile: {result['stderr'][-400:]}")

@@ -2,9 +2,16 @@
 
 `DesktopSession.start()` brings up Xvfb, the bubblewrap sandbox, a private D-Bus session bus
 (which D-Bus-activates the AT-SPI bus launcher when an app asks for it) and openbox, all but
-Xvfb inside the sandbox. `launch()` starts an app and waits for its window. `check_health()`
-raises `InfrastructureError` when the X server or the sandbox died or an app crashed (killed
-by a signal, or a GUI app exiting with an error). `close()` kills every process of the episode.
+Xvfb inside the sandbox. `launch()` starts an app and waits for its window. `close()` kills
+every process of the episode.
+
+Who is to blame when something breaks (envs/endings.py): `check_health()` and `blame()` raise
+`InfrastructureError` for host-side parts (the X server) and for anything that broke before
+the agent's first action (`agent_acted`), and `EnvironmentDestroyed` when, after it, the
+sandbox, its supervisor or an app died (killed by a signal, or a GUI app exiting with an
+error; an app the agent closed normally is no error). `devtools()` hands the evaluation a
+DevTools bridge only after checking that the listener on Chromium's port belongs to the
+Chromium this session launched (`EvaluationTampered` otherwise).
 """
 from __future__ import annotations
 
@@ -20,13 +27,13 @@ import psutil
 from Xlib import X
 from Xlib import display as xdisplay
 
-from envs.errors import InfrastructureError
-from envs.osworld_lite import profiles, windows
+from envs.errors import EnvironmentDestroyed, EvaluationTampered, InfrastructureError
+from envs.osworld_lite import cdp, profiles, windows
 from envs.osworld_lite.apps import CDP_PORT, CDP_SOCKET, LaunchSpec
 from envs.osworld_lite.cdp import CdpBridge
 from envs.osworld_lite.display import Display
 from envs.osworld_lite.input import XInput
-from envs.osworld_lite.sandbox import SANDBOX_CTL, SANDBOX_TOOLS, SANDBOX_UID, Sandbox
+from envs.osworld_lite.sandbox import HOME_BYTES, SANDBOX_TOOLS, SANDBOX_UID, Sandbox, SandboxBroken, _listen_unix
 from envs.osworld_lite.screen import Screen
 
 log = logging.getLogger(__name__)
@@ -48,6 +55,8 @@ class DesktopSession:
         self.screen: Screen | None = None
         self.bridge: CdpBridge | None = None
         self.apps: list[TrackedApp] = []
+        self.agent_acted = False  # set by the env before the agent's first action
+        self._forwarder: Any = None
         self._x: Any = None  # our own X connection for window queries
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -109,6 +118,7 @@ class DesktopSession:
                 self._x.close()
         if self.bridge is not None:
             self.bridge.close()
+        self._forwarder = None
         if self.sandbox is not None:
             self.sandbox.close()
         if self.display is not None:
@@ -148,15 +158,53 @@ class DesktopSession:
         assert self.sandbox is not None
         if self.bridge is not None:
             return
-        self.sandbox.spawn(["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/unix_forward.py",
-                            f"{SANDBOX_CTL}/{CDP_SOCKET}", str(CDP_PORT)], name="cdp-forward")
+        # The socket lives in the host-only control folder; the forwarder inherits it and runs
+        # in the sandbox's network namespace but outside the agent's PID namespace.
         sock = self.sandbox.root / "ctl" / CDP_SOCKET
-        deadline = time.monotonic() + 5
-        while not sock.exists():
-            if time.monotonic() > deadline:
-                raise InfrastructureError("the DevTools forwarder did not start in the sandbox")
-            time.sleep(0.01)
+        listener = _listen_unix(sock)
+        try:
+            self._forwarder = self.sandbox.start_helper(
+                ["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/unix_forward.py", str(listener.fileno()),
+                 str(CDP_PORT)], pass_fds=(listener.fileno(),))
+        finally:
+            listener.close()
         self.bridge = CdpBridge(sock)
+
+    def devtools(self, timeout: float = 10.0) -> CdpBridge | None:
+        """The DevTools bridge for evaluation, or None when Chromium is gone (the agent closed
+        it: there is no tab to read). Raises EvaluationTampered when what listens on the
+        DevTools port is not the Chromium this session launched."""
+        if self.bridge is None:
+            return None
+        self.verify_devtools()
+        try:
+            bridge = self.chromium_bridge(timeout=timeout)
+        except InfrastructureError:
+            return None
+        self.verify_devtools()
+        return bridge
+
+    def verify_devtools(self) -> None:
+        assert self.sandbox is not None
+        if self._forwarder is None or self._forwarder.poll() is not None:
+            raise InfrastructureError("the DevTools forwarder of this episode died")
+        inodes = cdp.listening_inodes(self._forwarder.pid, CDP_PORT)
+        if not inodes:
+            return  # nothing listens: Chromium is gone, the getters find no tab
+        owners = self._chromium_processes()
+        held = cdp.socket_holders(owners, inodes)
+        if held != inodes:
+            raise EvaluationTampered(f"the DevTools port {CDP_PORT} is served by a process this session did not "
+                                     "launch as Chromium (the agent replaced the browser the evaluation reads)")
+
+    def _chromium_processes(self) -> list[psutil.Process]:
+        pids = {app.pid for app in self.apps if app.spec.chromium}
+        found: list[psutil.Process] = []
+        for p in self.sandbox.processes():  # type: ignore[union-attr]
+            if _namespace_pid(p.pid) in pids:
+                with contextlib.suppress(psutil.Error):
+                    found += [p, *p.children(recursive=True)]
+        return found
 
     def chromium_bridge(self, timeout: float = 30.0) -> CdpBridge:
         if self.bridge is None:
@@ -166,25 +214,46 @@ class DesktopSession:
 
     def app_log(self, app: str) -> str:
         try:
-            out = self.sandbox.run(["tail", "-c", "600", f"/tmp/.olite-logs/{app}.log"], timeout=5)  # type: ignore[union-attr]
-            return out["stdout"].strip() or "(no output)"
-        except InfrastructureError:
+            data = self.sandbox.read_file(f"/tmp/.olite-logs/{app}.log", max_bytes=16 * 1024 * 1024)  # type: ignore[union-attr]
+        except (InfrastructureError, OSError, ValueError):
             return "(no log)"
+        if data is None:
+            return "(no log)"
+        return data[-600:].decode(errors="replace").strip() or "(no output)"
 
     def check_health(self) -> None:
-        """Raise InfrastructureError when the desktop can no longer serve the episode."""
+        """Raise when the desktop can no longer serve the episode: InfrastructureError for
+        host-side parts or before the agent acted, EnvironmentDestroyed after it."""
         if self.display is None or not self.display.alive():
             raise InfrastructureError("the X server of this episode died")
-        if self.sandbox is None or not self.sandbox.alive():
-            raise InfrastructureError("the episode's sandbox died")
-        status = self.sandbox.status()
-        for app in self.apps:
-            rc = status.get(str(app.pid), {}).get("returncode")
-            if rc is None:
-                continue
-            if rc < 0 or (app.spec.gui and rc not in (0, 81)):
-                how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
-                raise InfrastructureError(f"{app.spec.app} {how} (crash): {self.app_log(app.spec.app)}")
+        try:
+            if self.sandbox is None or not self.sandbox.alive():
+                raise SandboxBroken("the episode's sandbox died")
+            status = self.sandbox.status()
+            for app in self.apps:
+                rc = status.get(str(app.pid), {}).get("returncode")
+                if rc is None:
+                    continue
+                # 0: closed normally (by the agent, say): the evaluator grades what remains.
+                # 81: LibreOffice restarting itself.
+                if rc < 0 or (app.spec.gui and rc not in (0, 81)):
+                    how = f"was killed by signal {-rc}" if rc < 0 else f"exited with status {rc}"
+                    raise SandboxBroken(f"{app.spec.app} {how}: {self.app_log(app.spec.app)}")
+            if self.agent_acted and not self.sandbox.limits.get("home", "").startswith("tmpfs"):
+                used = self.sandbox.home_usage()
+                if used > HOME_BYTES:
+                    raise SandboxBroken(f"HOME holds {used} bytes, more than its {HOME_BYTES}-byte limit")
+        except SandboxBroken as exc:
+            raise self.blame(exc) from exc
+
+    def blame(self, exc: SandboxBroken) -> Exception:
+        """The error to raise for a part inside the sandbox that broke: the agent's doing once
+        it has acted (the X server is host-side: its death never is)."""
+        if self.display is None or not self.display.alive():
+            return InfrastructureError(f"the X server of this episode died ({exc})")
+        if self.agent_acted:
+            return EnvironmentDestroyed(f"the agent's environment was destroyed: {exc}")
+        return exc
 
     def wait_idle(self, timeout: float, window: float = 0.05, busy_cpu: float = 0.006, streak: int = 2) -> bool:
         """Wait until the desktop has nothing left to do: in `streak` consecutive `window`s,

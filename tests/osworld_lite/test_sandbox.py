@@ -37,7 +37,7 @@ def test_shell_can_write_its_home_and_nothing_else(session) -> None:
 def test_shell_cannot_read_host_homes_or_the_project(session, tmp_path: Path) -> None:
     secret = PROJECT / "pyproject.toml"
     assert secret.exists()
-    paths = [str(PROJECT), str(secret), "/root", "/work", str(Path.home()), str(tmp_path),
+    paths = [str(PROJECT), str(secret), "/root", str(PROJECT.parent), str(Path.home()), str(tmp_path),
              "/etc/shadow", str(Path(envs.__file__).resolve())]
     for path in paths:
         r = sh(session, f"ls -d {path} 2>&1; cat {path} 2>&1 | head -c 100")
@@ -121,9 +121,14 @@ def test_no_process_survives_close(desktop) -> None:
     try:
         s.launch(launch_spec(["xterm"]))
         tag = f"{time.monotonic_ns() % 10**6}.5"
-        # A daemon that leaves its session and process group, and a plain background job.
-        s.sandbox.run(["/bin/bash", "-c",
-                       f"setsid nohup sleep {tag} >/dev/null 2>&1 & sleep {tag} >/dev/null 2>&1 & disown"])
+        # A daemon that leaves its session and process group, and a plain background job
+        # (started in the agent's PID namespace, as a setup step would).
+        s.sandbox.run_in_session(["/bin/bash", "-c",
+                                  f"setsid nohup sleep {tag} >/dev/null 2>&1 & sleep {tag} >/dev/null 2>&1 & disown"])
+        # An evaluation command's own background jobs end with it (its PID namespace ends).
+        s.sandbox.run(["/bin/bash", "-c", f"setsid nohup sleep {tag}1 >/dev/null 2>&1 & disown"])
+        assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", f"{tag}1"]
+                    and p.status() != psutil.STATUS_ZOMBIE]
         procs = s.sandbox.processes()
         xvfb = psutil.Process(s.display.pid)
         sleepers = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", tag]]
@@ -139,25 +144,15 @@ def test_no_process_survives_close(desktop) -> None:
     assert not s.sandbox.root.exists()
 
 
-def test_control_socket_cannot_be_redirected_to_a_host_socket(session, tmp_path: Path) -> None:
-    from envs.errors import InfrastructureError
-
-    # A host socket the sandbox must never make the runner talk to.
-    host = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    host.bind(str(tmp_path / "host.sock"))
-    host.listen(1)
-    host.settimeout(0.5)
-    try:
-        # The control folder is writable inside (the supervisor's socket lives there), so an
-        # agent's shell can swap the socket for a symlink; the host must refuse to follow it.
-        r = sh(session, f"cd /run/olite && mv supervisor.sock real.sock && ln -s {tmp_path}/host.sock supervisor.sock")
-        assert r["returncode"] == 0
-        with pytest.raises(InfrastructureError, match="not a socket"):
-            session.sandbox.run(["true"])
-        with pytest.raises(OSError):
-            host.accept()
-    finally:
-        host.close()
+def test_no_control_socket_is_reachable_from_inside(session) -> None:
+    # The supervisor's listening socket and the DevTools socket live in a host-only folder and
+    # reach their processes as inherited fds: nothing inside the sandbox leads to them.
+    r = sh(session, "ls -la /run /run/olite /opt/olite 2>&1; find / -xdev -type s 2>/dev/null; "
+                    "cat /proc/net/unix; ls -l /proc/[0-9]*/fd 2>&1 | grep -c 'Permission denied'")
+    assert "supervisor.sock" not in r["stdout"] and "cdp.sock" not in r["stdout"], r["stdout"]
+    assert str(session.sandbox.root) not in r["stdout"]
+    assert (session.sandbox.root / "ctl" / "supervisor.sock").is_socket()
+    assert oct((session.sandbox.root / "ctl").stat().st_mode & 0o777) == "0o700"
 
 
 def test_the_display_wants_its_cookie(session, tmp_path: Path) -> None:
@@ -178,10 +173,12 @@ def test_the_display_wants_its_cookie(session, tmp_path: Path) -> None:
 
 
 def test_a_fork_bomb_stops_at_the_sandbox_process_limit(session) -> None:
-    r = sh(session, "ulimit -u; ulimit -c")
-    assert r["stdout"].split() == ["4096", "0"]
+    # The agent's processes (started by the supervisor) and evaluation commands.
+    r = session.sandbox.run_in_session(["/bin/bash", "-c", "ulimit -u; ulimit -c; ulimit -f"])
+    assert r["stdout"].split() == ["4096", "0", str(1 << 20)]
+    assert sh(session, "ulimit -u; ulimit -c; ulimit -f")["stdout"].split() == ["8192", "0", str(1 << 20)]
     # Forking far past a (lowered) limit: the sandbox refuses the excess with EAGAIN.
-    r = session.sandbox.run(["/usr/bin/python3", "-c", """
+    r = session.sandbox.run_in_session(["/usr/bin/python3", "-c", """
 import os, resource, time
 resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
 n = 0

@@ -1,14 +1,21 @@
 """In-sandbox process supervisor (runs as the sandbox's first process, under Debian's python3).
 
 One bubblewrap sandbox per episode holds every process of that episode (shared HOME, /tmp,
-loopback network and PID namespace). The host asks this supervisor, over a Unix socket bound
-into the sandbox, to start programs (`spawn`), to run commands to completion (`run`), for the
-exit status of what it started (`status`) and to stop a process (`kill`). One JSON request
-and one JSON reply per connection. Standard library only: this file runs outside the venv.
+loopback network and PID namespace). The host asks this supervisor to start programs in the
+agent's PID namespace (`spawn`), to run a setup command to completion there (`run`, before the
+agent acts), for the exit status of what it started (`status`), to stop a process (`kill`) and
+to write fixtures (`write_files`). One JSON request and one JSON reply per connection.
+
+It accepts on a listening socket the host created in a host-only folder and passed as an
+inherited fd (OLITE_LISTEN_FD): no path inside the sandbox leads to it. It makes itself
+non-dumpable first, so that no process of the sandbox (same uid) can ptrace it or open its
+fds through /proc. Evaluation never goes through here (the host runs and reads that itself).
+Standard library only: this file runs outside the venv.
 """
 from __future__ import annotations
 
 import base64
+import ctypes
 import json
 import os
 import resource
@@ -17,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 MAX_OUTPUT = 4 * 1024 * 1024
 LOG_DIR = "/tmp/.olite-logs"
@@ -27,7 +35,7 @@ _lock = threading.Lock()
 
 def _env(extra: dict | None) -> dict:
     env = dict(os.environ)
-    env.pop("OLITE_SOCKET", None)
+    env.pop("OLITE_LISTEN_FD", None)
     env.update(extra or {})
     return env
 
@@ -94,21 +102,6 @@ def kill(req: dict) -> dict:
     return {"ok": True}
 
 
-def read_file(req: dict) -> dict:
-    """A file's bytes as the sandbox sees it (symlinks resolve inside the sandbox, never on the host)."""
-    path = os.path.expanduser(req["path"])
-    if not os.path.exists(path):
-        return {"exists": False}
-    if os.path.isdir(path):
-        return {"exists": True, "is_dir": True}
-    size = os.path.getsize(path)
-    limit = int(req.get("max_bytes", 64 * 1024 * 1024))
-    if size > limit:
-        return {"error": f"{path} is {size} bytes, more than the {limit} bytes a getter may read"}
-    with open(path, "rb") as f:
-        return {"exists": True, "is_dir": False, "data_b64": base64.b64encode(f.read()).decode()}
-
-
 def write_files(req: dict) -> dict:
     """Write files (fixtures staged on the host) into the sandbox, creating parent folders."""
     for item in req["files"]:
@@ -120,8 +113,8 @@ def write_files(req: dict) -> dict:
     return {"ok": True}
 
 
-OPS = {"spawn": spawn, "run": run, "status": status, "kill": kill, "read_file": read_file,
-       "write_files": write_files, "ping": lambda _r: {"ok": True}}
+OPS = {"spawn": spawn, "run": run, "status": status, "kill": kill, "write_files": write_files,
+       "ping": lambda _r: {"ok": True}}
 
 
 def _recv_all(conn: socket.socket) -> bytes:
@@ -142,27 +135,42 @@ def handle(conn: socket.socket) -> None:
             req = json.loads(_recv_all(conn))
             reply = OPS[req["op"]](req)
         except Exception as exc:  # reported to the host, never fatal here
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        conn.sendall(json.dumps(reply).encode() + b"\n")
+            reply = {"error": f"{type(exc).__name__}: {exc}", "errno": getattr(exc, "errno", None)}
+        try:
+            conn.sendall(json.dumps(reply).encode() + b"\n")
+        except OSError:
+            pass  # the host gave up on this request
 
 
 # Limits every process of the episode inherits. Since Linux 5.14 RLIMIT_NPROC counts the
 # tasks of this user namespace only, so a fork bomb stops here without touching other
 # episodes (Chromium and LibreOffice use a few hundred threads). No core dumps in HOME.
-LIMITS = {resource.RLIMIT_NPROC: 4096, resource.RLIMIT_CORE: 0}
+# No file larger than 1 GiB (a runaway `dd` stops there, HOME's own size limit aside).
+LIMITS = {resource.RLIMIT_NPROC: 4096, resource.RLIMIT_CORE: 0, resource.RLIMIT_FSIZE: 1 << 30}
+PR_SET_DUMPABLE = 4
+
+
+def serve(srv: socket.socket) -> None:
+    """One request at a time, on this thread: every request is short, and a fork bomb that
+    exhausts the process limit cannot stop the supervisor from answering (no new threads)."""
+    while True:
+        try:
+            conn, _ = srv.accept()
+        except OSError:
+            time.sleep(0.01)
+            continue
+        conn.settimeout(30)
+        handle(conn)
 
 
 def main() -> None:
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     for which, value in LIMITS.items():
         resource.setrlimit(which, (value, value))
-    path = os.environ["OLITE_SOCKET"]
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path + ".new")
-    srv.listen(64)
-    os.rename(path + ".new", path)  # the host waits for this name: it only appears when ready
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    # SIGPIPE is ignored by Python already; a child's failing write must not kill us either.
+    srv = socket.socket(fileno=int(os.environ.pop("OLITE_LISTEN_FD")))
+    os.set_inheritable(srv.fileno(), False)
+    serve(srv)
 
 
 if __name__ == "__main__":
