@@ -31,7 +31,7 @@ from agents.agent import Agent, AgentTurn
 from agents.models.client import ModelConfigurationError
 from agents.observations import jsonable, parse_action, split_observation
 from envs.endings import Scoring, Termination, rule
-from envs.errors import AgentCausedError, InfrastructureError
+from envs.errors import AgentCausedError, InfrastructureError, ServiceConfigurationError
 from envs.registry import EnvFamily
 from envs.types import Evaluation, TaskInfo
 from trajectories.records import EpisodeResult, EpisodeStatus, ModelCall, StepRecord
@@ -135,13 +135,16 @@ class EpisodeRunner:
         tally = _Tally()
         env = None
         agent: Agent | None = None
-        config_error: ModelConfigurationError | None = None
+        config_error: Exception | None = None
         try:
             env = await asyncio.to_thread(self.family.make, task.id, **self.env_options)
             agent = self.make_agent()
             result = await self._loop(env, agent, job, episode_id, tally)
         except AgentCausedError as exc:
             result = _scored_zero(exc.termination, tally, f"{type(exc).__name__}: {exc}")
+        except ServiceConfigurationError as exc:   # the user simulator's or judge's endpoint
+            config_error = exc
+            result = _result(Termination.INFRA_ERROR, tally, error=f"configuration error: {exc}")
         except (InfrastructureError, AgentInfraError) as exc:
             result = _result(Termination.INFRA_ERROR, tally, error=f"{type(exc).__name__}: {exc}")
         except ModelConfigurationError as exc:

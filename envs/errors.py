@@ -15,6 +15,11 @@ class InfrastructureError(RuntimeError):
     """
 
 
+class ServiceConfigurationError(InfrastructureError):
+    """A service the environment needs (the user simulator's or judge's model endpoint) refused
+    the request for a reason retrying cannot fix (bad request, refused key): the run stops."""
+
+
 class AgentCausedError(RuntimeError):
     """The agent broke its own episode: scored 0 and kept in every denominator.
 

@@ -2,7 +2,8 @@
 
 Environments call it from worker threads, so each call runs the async client on a private
 event loop. It always speaks Chat Completions (OpenAI serves those for its models too), and a
-call that keeps failing raises `envs.errors.InfrastructureError`: never the agent's fault.
+call that keeps failing raises `envs.errors.InfrastructureError`: never the agent's fault; a
+non-retryable 4xx raises its subclass `ServiceConfigurationError`, which stops the run.
 """
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import asyncio
 import concurrent.futures
 from typing import Any
 
-from agents.models.client import ModelCallError, ModelClient, RetryPolicy
+from agents.models.client import ModelCallError, ModelClient, ModelConfigurationError, RetryPolicy
 from agents.models.registry import ModelEntry
-from envs.errors import InfrastructureError
+from envs.errors import InfrastructureError, ServiceConfigurationError
 from envs.types import ChatReply
 
 
@@ -30,6 +31,8 @@ class RegistryChatModel:
         client = ModelClient(self.entry, self.base_url, role=self.role, retry=self.retry)
         try:
             result = await client.chat(messages, tools, temperature=temperature)
+        except ModelConfigurationError as exc:
+            raise ServiceConfigurationError(f"{self.role} model {self.name}: {exc}") from exc
         except ModelCallError as exc:
             raise InfrastructureError(f"{self.role} model {self.name}: {exc}") from exc
         finally:

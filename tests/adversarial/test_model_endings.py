@@ -137,3 +137,20 @@ def test_a_dead_endpoint_is_excluded_and_spends_the_error_budget(tmp_path: Path)
     tolerant = asyncio.run(execute_run(request.model_copy(update={"max_error_rate": 1.0}), store,
                                        show_progress=False))
     assert (tolerant.failed, tolerant.errors) == (0, 1)
+
+
+def test_a_401_from_the_user_simulator_stops_the_run_too(server: ScriptedServer, tmp_path: Path) -> None:
+    """τ²'s LLM user runs on a model endpoint as well: its refused key is a configuration error."""
+    from agents.episode import RunConfigurationError
+    from agents.models import make_chat_model
+
+    store = TrajectoryStore(f"sqlite:///{tmp_path}/runs.db", tmp_path / "artifacts")
+    store.upgrade()
+    server.script("chat", Fault(401, "Incorrect API key provided", "invalid_api_key"))
+    request = RunRequest(env="tau2-lite", agent="oracle", env_options={**_mock_options(), "user": "llm"},
+                         runtime_env_options={"user_model": make_chat_model("qwen3.5-9b")},
+                         task_ids=[TASK, "update_task_1"])
+    with pytest.raises(RunConfigurationError, match="401"):
+        asyncio.run(execute_run(request, store, show_progress=False))
+    (episode,) = store.iter_episodes()
+    assert episode.status == EpisodeStatus.ERROR and "configuration error" in episode.error
