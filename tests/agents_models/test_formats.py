@@ -198,7 +198,7 @@ def test_tau2_tool_calls() -> None:
 def test_exporter_uses_the_live_agents_texts() -> None:
     """Training data must show Qwen the very texts the live agent sends."""
     from agents.formats import AFTER_ACTION, EXECUTED, OMITTED_SCREENSHOT, TASK_PROMPT
-    desktop = pytest.importorskip("trajectories.export.desktop")
+    from trajectories.export import desktop
     assert desktop.QWEN_TASK == TASK_PROMPT
     assert desktop.AFTER_ACTION == AFTER_ACTION and desktop.EXECUTED == EXECUTED
     assert desktop.OMITTED == OMITTED_SCREENSHOT

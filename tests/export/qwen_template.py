@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from tests.support.paths import SHARED_DIR, require_shared
 from trajectories.export.formats.parquet import to_chat_messages
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT.parent / "shared" / "qwen3.5" / "chat_template.jinja"
+TEMPLATE = SHARED_DIR / "qwen3.5" / "chat_template.jinja"
 IMAGE_PAD = "<|vision_start|><|image_pad|><|vision_end|>"
 
 
@@ -37,7 +36,7 @@ def load_template() -> jinja2.Template:
                                         extensions=["jinja2.ext.loopcontrols"])
     env.filters["tojson"] = _tojson
     env.globals["raise_exception"] = _raise
-    return env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    return env.from_string(require_shared(TEMPLATE).read_text(encoding="utf-8"))
 
 
 def render(template: jinja2.Template, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> str:

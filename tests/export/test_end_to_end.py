@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from tests.export.conftest import ROOT, read_jsonl
 from tests.export.qwen_template import IMAGE_PAD, load_template, read_trl, render
+from tests.support.prereqs import require_desktop
 
 
 def _agents(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
@@ -48,8 +48,7 @@ def test_tau2_oracle_run_exports_with_the_domain_spec(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.desktop
 def test_osworld_oracle_run_exports_computer_use_calls(tmp_path: Path) -> None:
-    if shutil.which("Xvfb") is None or shutil.which("bwrap") is None:
-        pytest.skip("needs Xvfb and bubblewrap (make apt)")
+    require_desktop()
     _agents("run", "--env", "osworld-lite", "--agent", "oracle", "--split", "train", "--limit", "1", store=tmp_path)
     _agents("export", "--format", "trl", "--out", str(tmp_path / "out"), "--no-progress", store=tmp_path)
     ((text, n_images),) = _rendered(tmp_path / "out")

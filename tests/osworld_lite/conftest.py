@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.prereqs import require
+
 from .helpers import EXAMPLES, make_task  # noqa: F401  (re-exported for the tests)
 
 
@@ -21,7 +23,7 @@ def desktop_problems() -> tuple[str, ...]:
 def desktop() -> None:
     problems = desktop_problems()
     if problems:
-        pytest.skip("; ".join(problems))
+        require(problems, "the osworld-lite desktop")
 
 
 @pytest.fixture

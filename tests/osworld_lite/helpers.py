@@ -1,13 +1,13 @@
 """Shared helpers of the osworld-lite runtime tests."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from envs.osworld_lite.task import Task, parse_task
+from tests.support.paths import SHARED_DIR
 
 # The example tasks shipped beside the project (read in place, never copied).
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "osworld-lite" / "example_tasks.json"
+EXAMPLES = SHARED_DIR / "examples" / "osworld-lite" / "example_tasks.json"
 
 
 def make_task(**fields: Any) -> Task:

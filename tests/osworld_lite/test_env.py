@@ -16,6 +16,7 @@ from envs.errors import InfrastructureError
 from envs.osworld_lite.env import OSWorldLiteEnv
 from envs.osworld_lite.suite import load_task_file
 from envs.types import Termination
+from tests.support.paths import require_shared
 
 from .helpers import EXAMPLES, make_task
 
@@ -36,8 +37,7 @@ def run_actions(env: OSWorldLiteEnv, actions: list) -> tuple[float, bool, dict]:
 
 @pytest.fixture(scope="module")
 def example_tasks():
-    if not EXAMPLES.exists():
-        pytest.skip(f"{EXAMPLES} not found")
+    require_shared(EXAMPLES)
     return {t.id: t for t in load_task_file(EXAMPLES)}
 
 
@@ -72,8 +72,7 @@ def test_gymnasium_env_checker_passes(desktop) -> None:
 
 
 def test_family_makes_envs_from_a_task_file(desktop) -> None:
-    if not EXAMPLES.exists():
-        pytest.skip(f"{EXAMPLES} not found")
+    require_shared(EXAMPLES)
     from envs.registry import get_family
 
     family = get_family("osworld-lite")

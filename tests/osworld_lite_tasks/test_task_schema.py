@@ -9,8 +9,8 @@ import pytest
 
 from envs.osworld_lite.suite import load_task_file
 from envs.osworld_lite.task import CopyParams, ExecuteStep, TaskSchemaError, parse_task, parse_tasks
+from tests.support.paths import shared_path
 
-EXAMPLES = Path("/work/shared/examples/osworld-lite/example_tasks.json")
 
 
 def base(**extra: Any) -> dict[str, Any]:
@@ -19,9 +19,8 @@ def base(**extra: Any) -> dict[str, Any]:
                           "expected": {"type": "rule", "rules": {"expected": "x\n"}}}, **extra}
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="shared examples not present on this machine")
 def test_shared_examples_parse() -> None:
-    tasks = load_task_file(EXAMPLES)
+    tasks = load_task_file(shared_path("examples", "osworld-lite", "example_tasks.json"))
     assert [t.id for t in tasks] == ["example-rename-jpeg", "example-infeasible-printer"]
     rename, printer = tasks
     assert not rename.infeasible and printer.infeasible

@@ -6,7 +6,6 @@ The database is real SQLite seeded through TrajectoryStore; the pages are opened
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -20,12 +19,9 @@ from scoring.metrics import wilson_interval
 from scoring.server import create_app
 from scoring.site import build_site
 from scoring.source import StoreSource
+from tests.support.prereqs import require_program
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = [pytest.mark.browser]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STAMP = re.compile(r"generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -43,8 +39,9 @@ def site(seeded) -> Path:
 def browser():
     from playwright.sync_api import sync_playwright
 
+    chromium = require_program("chromium")  # Debian's Chromium (make setup), not a downloaded one
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
 

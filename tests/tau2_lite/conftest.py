@@ -2,26 +2,18 @@
 scripted stand-in for the LLM judge."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tau2_lite_helpers import ScriptedJudge
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def tau2_data_root() -> Path:
-    return Path(os.environ.get("TAU2_DATA_DIR") or REPO.parent / "shared" / "tau2")
+from tests.support.paths import shared_path
 
 
 @pytest.fixture(scope="session")
 def tau2_root() -> Path:
-    root = tau2_data_root()
-    if not (root / "retail" / "db.json").is_file():
-        pytest.skip(f"τ²-bench test data not found at {root} (set TAU2_DATA_DIR)")
-    return root
+    shared_path("tau2", "retail", "db.json")
+    return shared_path("tau2")
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.prereqs import require
 from trajectories.db import DatabaseUnavailableError, DatabaseUrlError
 from trajectories.records import RunConfig, StepRecord
 from trajectories.store import TrajectoryStore
@@ -16,8 +17,7 @@ from trajectories.testing_pg import ThrowawayPostgres, find_pg_bin
 @pytest.fixture
 def own_pg() -> Iterator[ThrowawayPostgres]:
     """A server of this test's own, since the test stops it."""
-    if find_pg_bin() is None:
-        pytest.skip("PostgreSQL server binaries not installed")
+    require([] if find_pg_bin() else ["server binaries not installed"], "PostgreSQL")
     with ThrowawayPostgres(fast=False) as server:  # durable: it survives the crash below
         yield server
 
