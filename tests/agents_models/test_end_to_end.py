@@ -21,11 +21,11 @@ from tests.agents_models.scripted_server import (
     ScriptedServer, chat_reply, rate_limited, server_error,
 )
 from tests.agents_models.wire import gpt_computer_script, gpt_tool_script, qwen_computer_script, qwen_tool_script
+from tests.support.paths import shared_path
+from tests.support.prereqs import require_desktop
 from trajectories.records import EpisodeStatus, TerminationReason
 from trajectories.store import TrajectoryStore
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "tau2"
 FAST = {"retry_max_attempts": 3, "retry_initial_s": 0.01, "retry_max_s": 0.05, "retry_jitter_s": 0.01}
 TAU2 = {"user": "scripted"}
 
@@ -46,9 +46,7 @@ def solution(env: str, task_id: str, **options) -> list[dict]:
 
 
 def tau2_options(domain: str) -> dict:
-    data = SHARED / domain
-    if not data.is_dir():
-        pytest.skip(f"τ²-bench {domain} data not found at {data}")
+    data = shared_path("tau2", domain)
     return {**TAU2, "domain": domain, "data_dir": str(data)}
 
 
@@ -90,9 +88,7 @@ async def test_tau2_both_models_reach_oracle_success(server: ScriptedServer, sto
 
 
 def desktop_ready() -> None:
-    problems = get_family("osworld-lite").preflight()
-    if problems:
-        pytest.skip("desktop not available: " + "; ".join(problems))
+    require_desktop()
 
 
 OS_TASKS = ["os-make-script-executable", "editor-change-port"]
