@@ -462,6 +462,9 @@ class Sandbox:
         rc = proc.wait()
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)  # what it left behind in its process group
+        if rc == 1 and err.endswith(_UNSHARE_SIGKILL):
+            # unshare cannot re-raise SIGKILL (it reports this instead): the command was killed.
+            rc, err = -signal.SIGKILL, err[:-len(_UNSHARE_SIGKILL)]
         for f in (proc.stdin, proc.stdout, proc.stderr):
             with contextlib.suppress(OSError, ValueError):
                 f.close()  # type: ignore[union-attr]
@@ -563,6 +566,7 @@ class Sandbox:
         self.request("kill", timeout=5, pid=pid, signal=int(sig))
 
 
+_UNSHARE_SIGKILL = b"unshare: sigprocmask unblock failed: Invalid argument\n"
 _EXHAUSTED = (errno.EAGAIN, errno.ENOMEM, errno.ENOSPC, errno.EMFILE, errno.ENFILE, errno.EFBIG)
 
 
@@ -695,7 +699,7 @@ def _make_cgroup(name: str, limits: dict[str, str]) -> Path | None:
     else:
         limits["memory"] = "not in force (no cgroup memory controller)"
         return None
-    path = where / f"olite-{name}-{uuid.uuid4().hex[:6]}"
+    path = where / f"{name}-{uuid.uuid4().hex[:6]}"
     try:
         path.mkdir()
     except OSError as exc:
