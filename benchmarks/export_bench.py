@@ -8,6 +8,12 @@ fresh process per measurement, exports them as TRL JSONL (image files written) a
 (tracemalloc, a separate run since tracing slows the export). Exporting a quarter of the
 episodes alongside all of them shows whether memory stays flat as the export grows.
 
+Targets, per format: >= 500 exported steps/s over all the episodes (100,000 steps in under
+four minutes), and memory flat in the export's size: exporting all the episodes peaks at most
+1.5 times the Python allocations and the RSS of exporting the smaller subset (one desktop run
+and one tau2-lite run). Prints PASS or MISS per target and exits 1 on a miss, or when an export
+skips episodes.
+
     python benchmarks/export_bench.py [--steps 10000] [--formats trl,parquet]
 """
 from __future__ import annotations
@@ -36,9 +42,13 @@ from trajectories.records import (  # noqa: E402
 )
 from trajectories.store import TrajectoryStore  # noqa: E402
 
+from benchmarks.targets import Targets  # noqa: E402
+
 W, H = 1280, 720
 DESKTOP_STEPS, TAU2_STEPS = 50, 20
 RUNS = 4   # episodes are spread over 4 runs so that "a quarter" is one --runs filter
+STEPS_PER_S_TARGET = 500.0   # exported steps/s over all the episodes
+MEMORY_GROWTH_TARGET = 1.5   # peak memory, all the episodes / the smaller subset
 
 
 def _base_pngs(n: int = 40) -> list[bytes]:
@@ -149,11 +159,14 @@ def measure(url: str, artifacts: str, fmt: str, out: Path, runs: list[str] | Non
     return result
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--formats", default="trl,parquet")
     a = parser.parse_args()
+    targets = Targets("export_bench")
+    figures: dict[tuple[str, str], dict[str, float]] = {}
+    skipped = 0
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         root = Path(tmp)
         url, artifacts = f"sqlite:///{root / 'runs.db'}", str(root / "artifacts")
@@ -171,10 +184,21 @@ def main() -> None:
                 traced = measure(url, artifacts, fmt, root / f"out-{fmt}-{label}-traced", runs, trace=True)
                 print(f"{fmt:<8} {label:>9} {r['steps']:>7} {r['seconds']:>8.2f} {r['steps'] / r['seconds']:>8.0f} "
                       f"{r['rss_mb']:>12.0f} {traced['py_peak_mb']:>11.1f}")
+                figures[fmt, label] = {"steps_per_s": r["steps"] / r["seconds"], "rss_mb": r["rss_mb"],
+                                       "py_peak_mb": traced["py_peak_mb"]}
                 for result in (r, traced):
                     if result["skipped"]:
+                        skipped += 1
                         print(f"  skipped: {result['skipped']}")
+    for fmt in a.formats.split(","):
+        quarter, full = figures[fmt, "quarter"], figures[fmt, "all"]
+        targets.at_least(f"{fmt} export speed, all episodes", full["steps_per_s"], STEPS_PER_S_TARGET, " steps/s")
+        targets.at_most(f"{fmt} Python peak, all / subset", full["py_peak_mb"] / quarter["py_peak_mb"],
+                        MEMORY_GROWTH_TARGET, "x")
+        targets.at_most(f"{fmt} peak RSS, all / subset", full["rss_mb"] / quarter["rss_mb"], MEMORY_GROWTH_TARGET, "x")
+    targets.at_most("exports that skipped episodes", skipped, 0)
+    return targets.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

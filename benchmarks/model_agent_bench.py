@@ -6,7 +6,8 @@ screenshots, and the tool-calling agent with tau2-style messages. Reports turns 
 and milliseconds per turn (PNG encoding, request building, HTTP through the `openai` SDK,
 parsing, conversion); the scripted server runs in the same process, so its JSON work is in
 the figures too. Also times the pure format conversions. Target: under 100 ms per desktop
-turn, so that model latency (seconds per call) dominates.
+turn (each desktop agent), so that model latency (seconds per call) dominates. Prints PASS or
+MISS per target and exits 1 on a miss.
 
     python benchmarks/model_agent_bench.py [--turns 40]
 """
@@ -31,7 +32,10 @@ from tests.agents_models.scripted_server import (  # noqa: E402
     ScriptedServer, chat_reply, computer_call, qwen_computer_call, responses_reply,
 )
 
+from benchmarks.targets import Targets  # noqa: E402
+
 W, H = 1280, 720
+DESKTOP_TURN_TARGET_MS = 100.0
 
 
 def desktop_like(seed: int) -> np.ndarray:
@@ -67,22 +71,26 @@ async def drive(model: str, kind: str, turns: int, server: ScriptedServer) -> fl
     t0 = time.perf_counter()
     for obs in observations:
         turn = await agent.act(obs)
-        assert turn.actions and turn.infra_error is None
+        assert turn.actions and turn.ending is None, turn.error
     elapsed = time.perf_counter() - t0
     await agent.aclose()
     return elapsed
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=40)
     args = parser.parse_args()
+    targets = Targets("model_agent_bench")
+    per_turn_ms: dict[str, float] = {}
     with ScriptedServer() as server:
         os.environ.update(QWEN_BASE_URL=server.base_url, OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-bench")
         for model, kind in [("qwen3.5-9b", "computer"), ("gpt-5.4-mini", "computer"), ("qwen3.5-9b", "tools")]:
             elapsed = asyncio.run(drive(model, kind, args.turns, server))
             print(f"{model:13s} {kind:8s}: {args.turns / elapsed:7.1f} turns/s, "
                   f"{1000 * elapsed / args.turns:6.1f} ms per turn (agent + loopback HTTP, model time excluded)")
+            if kind == "computer":
+                per_turn_ms[model] = 1000 * elapsed / args.turns
     space = CoordinateSpace(1920, 1080)
     n = 100_000
     t0 = time.perf_counter()
@@ -96,7 +104,10 @@ def main() -> None:
         openai_actions_to_env(batch)
     openai_rate = (n // 3) * 3 / (time.perf_counter() - t0)
     print(f"conversions: {qwen_rate:,.0f} Qwen calls/s, {openai_rate:,.0f} OpenAI actions/s")
+    for model, ms in per_turn_ms.items():
+        targets.at_most(f"{model} desktop turn", ms, DESKTOP_TURN_TARGET_MS, " ms")
+    return targets.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

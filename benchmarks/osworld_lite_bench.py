@@ -5,7 +5,8 @@ step (action + settled screenshot) p50 ≤ 150 ms. Each episode is a fresh deskt
 bubblewrap sandbox, openbox, the app); steps are ordinary GUI actions (moves, clicks, typing,
 keys, hotkeys), no WAITs. Resets are measured "cold" (each starts its own X server and
 sandbox) and with spare desktops prewarmed between episodes (the runtime's default).
-Prints a table; raises when an episode fails.
+Prints a table, then PASS or MISS for each target on every row (cold and prewarmed, 1 and 2
+at once); exits 1 on a miss and raises when an episode fails.
 
     .venv/bin/python benchmarks/osworld_lite_bench.py [--episodes 4] [--steps 15] [--json]
 """
@@ -26,6 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from envs.osworld_lite.env import OSWorldLiteEnv  # noqa: E402
 from envs.osworld_lite.task import Task, parse_task  # noqa: E402
+
+from benchmarks.targets import Targets  # noqa: E402
+
+STEP_P50_TARGET_MS = 150.0
 
 
 def _tasks(folder: Path) -> dict[str, Task]:
@@ -133,14 +138,19 @@ def main() -> int:
           f"{'step p50':>9} {'step p90':>9} {'close p50':>10}")
     for r in rows:
         ok_reset = "ok" if r["reset_p50_s"] <= r["reset_target_s"] else "SLOW"
-        ok_step = "ok" if r["step_p50_ms"] <= 150 else "SLOW"
+        ok_step = "ok" if r["step_p50_ms"] <= STEP_P50_TARGET_MS else "SLOW"
         print(f"{r['app']:20} {'prewarm' if r['prewarm'] else 'cold':>8} {r['concurrent']:>4} "
               f"{r['reset_p50_s']:>9.2f}s {r['reset_target_s']:>6.1f}s {ok_reset:>2} "
               f"{r['reset_max_s']:>9.2f}s {r['step_p50_ms']:>7.0f}ms {r['step_p90_ms']:>7.0f}ms {ok_step:>2}"
               f" {r['close_p50_s']:>8.2f}s")
     if args.json:
         print(json.dumps(rows, indent=2))
-    return 0
+    targets = Targets("osworld_lite_bench")
+    for r in rows:
+        label = f"{r['app']}, {'prewarm' if r['prewarm'] else 'cold'}, {r['concurrent']} at once"
+        targets.at_most(f"reset p50 ({label})", r["reset_p50_s"], r["reset_target_s"], " s")
+        targets.at_most(f"step p50 ({label})", r["step_p50_ms"], STEP_P50_TARGET_MS, " ms")
+    return targets.finish()
 
 
 def row(name: str, task: Task, args: argparse.Namespace, concurrency: int, prewarm: bool) -> dict[str, Any]:

@@ -10,7 +10,9 @@ Figures printed:
   a screenshot.
 
 Targets on a 2-core machine: rows for 100k episodes < 2 s; the live index < 1 s and an
-episode page < 150 ms for 300 episodes; the static site > 50 episode pages/s.
+episode page < 150 ms for 300 episodes (the default store: 3 models × 50 tasks × 2 trials); the
+static site > 50 episode pages/s (first build, screenshots copied). Prints PASS or MISS per
+target and exits 1 on a miss.
 
     python benchmarks/scoring_bench.py [--tasks 100] [--trials 2] [--models 3]
 """
@@ -42,6 +44,8 @@ from trajectories.records import (
     TerminationReason,
 )
 from trajectories.store import TrajectoryStore
+
+from benchmarks.targets import Targets
 
 STEPS = 10
 
@@ -105,17 +109,23 @@ def timed(fn, repeat: int = 1) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main() -> None:
+ROWS_100K_S, LIVE_INDEX_MS, LIVE_EPISODE_MS, SITE_PAGES_PER_S = 2.0, 1000.0, 150.0, 50.0
+
+
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tasks", type=int, default=50)
     ap.add_argument("--trials", type=int, default=2)
     ap.add_argument("--models", type=int, default=3)
     args = ap.parse_args()
     rng = random.Random(1)
+    targets = Targets("scoring_bench")
+    figures: dict[str, float] = {}
 
     eps = synthetic(100_000, rng)
     cpu0 = time.process_time()
     secs, rows = timed(lambda: build_rows(eps))
+    figures["rows"] = secs
     print(f"leaderboard rows, 100,000 episodes: {secs:.2f} s wall, {time.process_time() - cpu0:.2f} s CPU "
           f"({len(rows)} rows)")
 
@@ -146,6 +156,7 @@ def main() -> None:
 
         cpu0 = time.process_time()
         secs, report = timed(lambda: build_site(source, Path(tmp) / "site"))
+        figures["site"] = report.episodes / secs
         print(f"static site ({time.process_time() - cpu0:.1f} s CPU): {secs:.1f} s for {report.pages} pages, {report.artifacts_copied} screenshots "
               f"({report.episodes / secs:.0f} episode pages/s incl. copies)")
         secs, report = timed(lambda: build_site(source, Path(tmp) / "site"))
@@ -155,7 +166,8 @@ def main() -> None:
 
         from scoring.server import create_app
 
-        with TestClient(create_app(store)) as client:
+        # The viewer answers loopback Host headers only (DNS-rebinding guard): ask as 127.0.0.1.
+        with TestClient(create_app(store), base_url="http://127.0.0.1") as client:
             eid = loaded[len(loaded) // 2].episode_id
             page = client.get(f"/episodes/{eid}.html").text
             shot = page.split('src="../artifacts/', 1)[1].split('"', 1)[0]
@@ -163,9 +175,15 @@ def main() -> None:
                                ("episode page", f"/episodes/{eid}.html"), ("screenshot", f"/artifacts/{shot}")):
                 secs, resp = timed(lambda path=path: client.get(path), repeat=5)
                 assert resp.status_code == 200, (path, resp.status_code)
+                figures[name] = secs * 1000
                 print(f"live viewer {name}: {secs * 1000:.0f} ms median ({len(resp.content) / 1024:.0f} KiB)")
         store.close()
+    targets.at_most("leaderboard rows for 100,000 episodes", figures["rows"], ROWS_100K_S, " s")
+    targets.at_most(f"live index for {n_eps} episodes", figures["index"], LIVE_INDEX_MS, " ms")
+    targets.at_most(f"live episode page for {n_eps} episodes", figures["episode page"], LIVE_EPISODE_MS, " ms")
+    targets.at_least("static site, first build", figures["site"], SITE_PAGES_PER_S, " episode pages/s")
+    return targets.finish()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

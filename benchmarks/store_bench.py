@@ -3,7 +3,7 @@
 Every step carries a unique 50 KB "screenshot" artifact (unique bytes, so deduplication does
 not help) and one model call with a ~2 KB request, as a desktop agent's step does. Episodes
 of 50 steps are started and finished inside the timed region. Target: >= 1,000 steps/s into
-SQLite on a 2-core machine.
+SQLite on a 2-core machine (best run). Prints PASS or MISS per target and exits 1 on a miss.
 
     python benchmarks/store_bench.py [--steps 3000] [--threads 1,2,4] [--repeat 3] [--pg-url URL | --no-pg]
 
@@ -39,8 +39,11 @@ from trajectories.records import (  # noqa: E402
 from trajectories.store import TrajectoryStore  # noqa: E402
 from trajectories.testing_pg import ThrowawayPostgres, find_pg_bin  # noqa: E402
 
+from benchmarks.targets import Targets  # noqa: E402
+
 SCREENSHOT_BYTES = 50_000
 STEPS_PER_EPISODE = 50
+SQLITE_TARGET = 1000  # steps/s, best run
 _BASE = os.urandom(SCREENSHOT_BYTES)
 _counter = iter(range(1 << 62))
 _counter_lock = threading.Lock()
@@ -148,9 +151,9 @@ def main() -> int:
         median = statistics.median(r["steps_per_s"] for r in runs)
         print(f"{name:<14}{threads:>8}{best['steps_per_s']:>14.0f}{median:>9.0f}{best['p50_ms']:>9.2f}{best['p99_ms']:>9.2f}")
     sqlite_best = max(r["steps_per_s"] for name, _, runs in results if name.startswith("SQLite") for r in runs)
-    target_met = sqlite_best >= 1000
-    print(f"target >= 1,000 steps/s into SQLite: {'met' if target_met else 'NOT met'} ({sqlite_best:.0f} steps/s)")
-    return 0 if target_met else 1
+    targets = Targets("store_bench")
+    targets.at_least("steps recorded into SQLite, best run", sqlite_best, SQLITE_TARGET, " steps/s")
+    return targets.finish()
 
 
 if __name__ == "__main__":
