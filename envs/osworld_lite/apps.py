@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 CDP_PORT = 9222
-CDP_SOCKET = "cdp.sock"          # in the sandbox's control folder
+CDP_SOCKET = "cdp.sock"          # in the host-only control folder of the episode
 A11Y_ENV = {"GTK_MODULES": "gail:atk-bridge", "NO_AT_BRIDGE": "0", "ACCESSIBILITY_ENABLED": "1"}
 LIBREOFFICE_ENV = {"SAL_USE_VCLPLUGIN": "gtk3", **A11Y_ENV}
 

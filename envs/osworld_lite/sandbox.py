@@ -14,19 +14,22 @@ Killing bwrap ends the PID namespace and with it every process of the episode.
 Limits and isolation
 --------------------
 Nothing the agent can kill, replace, write or impersonate takes part in computing a reward:
-the host pins the sandbox's namespaces and root directory when it starts, runs every
-evaluation command (`run`) as a fresh process it starts itself with `nsenter` into those
-namespaces but outside the agent's PID namespace (in a PID namespace of its own when the
-runner is root), with pipes, an output cap and a timeout the host enforces, and reads result
-files itself (`read_file`: openat2 with RESOLVE_IN_ROOT on the pinned root, regular files
-only, size-capped). The supervisor accepts on a listening socket the host created in a
-host-only folder and handed over as an inherited fd (there is no control path inside the
-sandbox, and the supervisor is not dumpable), and the DevTools forwarder gets its socket the
-same way while running outside the agent's PID namespace. Limits per episode: tmpfs sizes
-(`TMPFS_BYTES`), RLIMIT_FSIZE (`FILE_BYTES`), RLIMIT_NPROC 4096 and no core dumps for every
-sandbox process, HOME as a size-limited tmpfs when the runner is root (else its size is
-checked after each step), and a memory cgroup (`MEMORY_BYTES`) where the runner may create
-one; `Sandbox.limits` records which are in force.
+the host pins the sandbox's namespaces and root directory at start, runs every evaluation
+command (`run`) as a fresh process it starts with `nsenter` into those namespaces, in a PID
+namespace of its own outside the agent's (pipes, a 4 MiB output cap and a timeout enforced
+by the host), and reads result files itself (`read_file`: openat2 RESOLVE_IN_ROOT on the
+pinned root, regular files only, size-capped). The supervisor accepts on a listening socket
+the host created in a host-only folder and handed over as an inherited fd, is not dumpable,
+and its replies are size-capped; the DevTools forwarder gets its socket the same way and runs
+outside the agent's PID namespace, and the session checks that Chromium's port is served by
+the Chromium it launched. Per episode: tmpfs sizes (`TMPFS_BYTES`), RLIMIT_FSIZE 1 GiB,
+RLIMIT_NPROC 4096 and no core dumps for every sandbox process, HOME a 2 GiB tmpfs when the
+runner is root (its size checked after each step otherwise), a 4 GiB memory cgroup where the
+runner may create one, the sandbox's output drained through a pipe (never a host file), and
+`Sandbox.limits` (also in every evaluation's details) records which are in force.
+
+Evaluation commands see the sandbox's /proc but have no PID in it, so procps tools (ps,
+pgrep), which want /proc/self, refuse to run there: evaluators read /proc/[0-9]*/ instead.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ import base64
 import contextlib
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import platform
@@ -46,6 +50,7 @@ import socket
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -91,6 +96,7 @@ MEMORY_BYTES = 4 * GiB        # memory cgroup of the episode (tmpfs pages count 
 MAX_OUTPUT = 4 * MiB          # per stream of an evaluation command
 MAX_REPLY = 16 * MiB          # one supervisor reply
 MAX_READ = 64 * MiB           # default cap of read_file
+NS_GET_USERNS = 0xB701          # ioctl: the user namespace owning a namespace
 NAMESPACES = (("user", "user"), ("mnt", "mount"), ("net", "net"), ("ipc", "ipc"), ("uts", "uts"))
 
 
@@ -145,6 +151,7 @@ class Sandbox:
         _LIVE.add(self)
         self._ns_fds: dict[str, int] = {}
         self._root_fd: int | None = None
+        self._owner_fd: int | None = None
         self._init_pid: int | None = None
         self._helpers: list[subprocess.Popen] = []
         self._cgroup: Path | None = None
@@ -280,19 +287,24 @@ class Sandbox:
         self._cgroup = _make_cgroup(self.root.name, self.limits)
         self.limits["files"] = f"RLIMIT_FSIZE {FILE_BYTES} bytes, RLIMIT_NPROC 4096, no core dumps"
         listener = _listen_unix(self.root / "ctl" / "supervisor.sock")
-        self._log = open(self.root / "sandbox.log", "wb")
+        # The sandbox's output goes to a pipe the host drains, keeping only its tail: a file
+        # would let the agent (through /proc/1/fd/1) write into the host's disk.
+        read_end, write_end = os.pipe()
+        self._log = _Tail(read_end)
         try:
             self._proc = launcher.popen(
                 [*self._cgroup_prefix(), *self.command(listener.fileno())], pass_fds=(listener.fileno(),),
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+                stdin=subprocess.DEVNULL, stdout=write_end, stderr=subprocess.STDOUT, start_new_session=True,
                 env=_host_env())
         finally:
             listener.close()  # only the supervisor holds it: when it dies, connecting is refused
+            os.close(write_end)
         try:
             self._wait_ready(timeout)
             self._pin()
         except InfrastructureError as exc:
-            log = (self.root / "sandbox.log").read_text(errors="replace")[-800:]
+            time.sleep(0.05)  # let the last words of a failed start arrive
+            log = self._log.text()[-800:]
             self.close()
             raise InfrastructureError(f"the bubblewrap sandbox did not start: {log.strip() or exc}") from None
         return self
@@ -320,6 +332,14 @@ class Sandbox:
             for ns, _flag in NAMESPACES:
                 self._ns_fds[ns] = os.open(f"/proc/{pid}/ns/{ns}", os.O_RDONLY | os.O_CLOEXEC)
             self._root_fd = os.open(f"/proc/{pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            # bwrap run by an unprivileged user nests the final user namespace in the one that
+            # owns the others; entering those needs the owner's first.
+            owner = fcntl.ioctl(self._ns_fds["mnt"], NS_GET_USERNS)
+            os.set_inheritable(owner, False)
+            if os.fstat(owner).st_ino == os.fstat(self._ns_fds["user"]).st_ino:
+                os.close(owner)
+            else:
+                self._owner_fd = owner
         except OSError as exc:
             raise InfrastructureError(f"cannot open the sandbox's namespaces: {exc}") from exc
         self._init_pid = pid
@@ -364,11 +384,12 @@ class Sandbox:
                         p.send_signal(signal.SIGKILL)
                 proc.wait(timeout=5)
             _wait_gone(procs + self._namespace_members(), timeout=5)
-        for fd in [*self._ns_fds.values(), *([self._root_fd] if self._root_fd is not None else [])]:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        for fd in [*self._ns_fds.values(), self._root_fd, self._owner_fd]:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         self._ns_fds.clear()
-        self._root_fd = None
+        self._root_fd = self._owner_fd = None
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -425,21 +446,26 @@ class Sandbox:
         fds = (*self._ns_fds.values(), self._root_fd)
         enter = [_tool("nsenter"), *(f"--{flag}=/proc/self/fd/{self._ns_fds[ns]}" for ns, flag in NAMESPACES),
                  f"--root=/proc/self/fd/{self._root_fd}"]
-        # As root the sandbox's user namespace belongs to `nobody`; the runner's own uid
-        # owns it otherwise and is already the sandbox user there.
-        enter += (["--setuid", str(SANDBOX_UID), "--setgid", str(SANDBOX_UID)] if os.geteuid() == 0
-                  else ["--preserve-credentials"])
+        # A PID namespace of its own: the command sees no host process and, when it ends,
+        # nothing it started lives on.
+        own_pid = [_tool("unshare"), "--pid", "--fork", "--kill-child", "--"] if own_pid_namespace else []
+        if os.geteuid() == 0:
+            # Root may enter every namespace at once and become the sandbox user there.
+            enter = [*own_pid, *enter, "--setuid", str(SANDBOX_UID), "--setgid", str(SANDBOX_UID)]
+        else:
+            # The runner owns the sandbox's namespaces and is the sandbox user in them already.
+            enter += ["--preserve-credentials"]
+            if self._owner_fd is not None:
+                # As the owning namespace's root it may also make the PID namespace.
+                enter = [_tool("nsenter"), f"--user=/proc/self/fd/{self._owner_fd}", "--preserve-credentials",
+                         "--", *own_pid, *enter]
+                fds = (*fds, self._owner_fd)
         inner = ["/usr/bin/env", "-i", f"--chdir={_expand(cwd or SANDBOX_HOME)}", "--",
                  *(f"{k}={v}" for k, v in {**self.env, **(env or {})}.items()), *argv]
         # The agent's processes may use up to 4096 tasks (they share this uid's count): the
         # evaluation keeps room above that, and its own runaway stops too.
         outer = [*self._cgroup_prefix(), _tool("prlimit"), f"--fsize={FILE_BYTES}", "--core=0",
-                 f"--nproc={2 * AGENT_NPROC}", "--",
-                 _tool("setpriv"), "--pdeathsig", "KILL", "--"]
-        if own_pid_namespace and os.geteuid() == 0:
-            # A PID namespace of its own: the command sees no host process and, when it ends,
-            # nothing it started lives on.
-            outer += [_tool("unshare"), "--pid", "--fork", "--kill-child", "--"]
+                 f"--nproc={2 * AGENT_NPROC}", "--", _tool("setpriv"), "--pdeathsig", "KILL", "--"]
         return [*outer, *enter, *inner], fds
 
     def run(self, argv: list[str], *, timeout: float = 30.0, env: dict[str, str] | None = None,
@@ -478,7 +504,7 @@ class Sandbox:
             raise SandboxBroken("the episode's sandbox is not running")
         cmd, fds = self._enter_command(argv, None, None, own_pid_namespace=False)
         proc = launcher.popen(cmd, pass_fds=(*fds, *pass_fds), stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=self._log, env=_host_env(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_host_env(),
                               start_new_session=True)
         self._helpers.append(proc)
         return proc
@@ -568,6 +594,32 @@ class Sandbox:
 
 _UNSHARE_SIGKILL = b"unshare: sigprocmask unblock failed: Invalid argument\n"
 _EXHAUSTED = (errno.EAGAIN, errno.ENOMEM, errno.ENOSPC, errno.EMFILE, errno.ENFILE, errno.EFBIG)
+
+
+class _Tail:
+    """Drains a pipe on a daemon thread and keeps the last `keep` bytes."""
+
+    def __init__(self, fd: int, keep: int = 64 * 1024):
+        self._fd, self._keep, self._buf = fd, keep, bytearray()
+        self._thread = threading.Thread(target=self._drain, name="olite-sandbox-log", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        try:
+            while chunk := os.read(self._fd, 65536):
+                self._buf += chunk
+                del self._buf[:-self._keep]
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+
+    def text(self) -> str:
+        return bytes(self._buf).decode(errors="replace")
+
+    def close(self) -> None:
+        self._thread.join(timeout=1)  # the pipe ends when the sandbox's last process does
 
 
 def _expand(path: str) -> str:

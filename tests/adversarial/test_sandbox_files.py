@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import envs
+from envs.errors import EnvironmentDestroyed
 from envs.osworld_lite.env import OSWorldLiteEnv
 from envs.types import Termination
 from tests.osworld_lite.helpers import make_task
@@ -95,10 +96,14 @@ def test_a_huge_file_in_home_stops_at_the_limits(tmp_path: Path) -> None:
         if limits["home"].startswith("tmpfs"):
             assert "fill3=0" not in log, log                                 # ENOSPC: HOME is full
             assert free_before - shutil.disk_usage(tmp_path).free < 1 << 30  # the host disk never was
-        # The evaluation still completes (no credit: ~/big is no file a metric may read).
-        evaluation = env.evaluate(Termination.AGENT_DONE)
-        assert evaluation.reward == 0.0
-        assert evaluation.details["limits"] == limits
+        if limits["home"].startswith("tmpfs"):
+            # The evaluation still completes (no credit: ~/big is no file a metric may read).
+            evaluation = env.evaluate(Termination.AGENT_DONE)
+            assert evaluation.reward == 0.0
+            assert evaluation.details["limits"] == limits
+        else:  # HOME's size is only checked (no mount): going over it is the agent's doing
+            with pytest.raises(EnvironmentDestroyed, match="HOME holds"):
+                env.evaluate(Termination.AGENT_DONE)
         assert time.monotonic() - started < 120
     finally:
         env.close()

@@ -48,6 +48,17 @@ def test_the_hosts_etc_environment_stays_on_the_host(session) -> None:
 
 
 @pytest.mark.desktop
+def test_the_sandbox_cannot_write_into_host_files(session) -> None:
+    # PID 1's own output (reachable through /proc/1/fd/1) is a pipe the host drains, not a file.
+    r = session.sandbox.run_in_session(["/bin/bash", "-c", "ls -l /proc/1/fd/1; "
+                                        "head -c 20000000 /dev/zero > /proc/1/fd/1; echo rc=$?"], timeout=30)
+    assert "pipe:" in r["stdout"], r
+    on_host = sum(p.stat().st_size for p in session.sandbox.root.rglob("*") if p.is_file()
+                  and not p.is_relative_to(session.sandbox.home))
+    assert on_host < 1 << 20, on_host
+
+
+@pytest.mark.desktop
 def test_an_oversized_supervisor_reply_is_refused(session) -> None:
     # Play a supervisor that never stops talking (as if it had been subverted).
     path = session.sandbox.root / "ctl" / "supervisor.sock"
