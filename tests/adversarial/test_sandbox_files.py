@@ -52,6 +52,9 @@ def test_symlinks_to_host_files_resolve_inside_the_sandbox(tmp_path: Path) -> No
         sandbox = env.session.sandbox
         for name in ("out.txt", "shadow", "project", "magic", "up"):
             assert sandbox.read_file(f"~/{name}") is None, name
+        # This episode's own folder on the host, reached through the link: not there inside.
+        assert (sandbox.root / "etc" / "passwd").exists()
+        assert sandbox.read_file(f"~/episodes/{sandbox.root.name}/etc/passwd") is None
         with pytest.raises(IsADirectoryError):
             sandbox.read_file("~")
         _, reward, terminated, _, info = env.step({"action_type": "DONE"})

@@ -159,10 +159,29 @@ def test_a_crashed_app_is_an_infrastructure_error(desktop) -> None:
         env.close()
 
 
+def test_an_app_killed_after_the_agent_acted_is_the_agents_doing(desktop) -> None:
+    from envs.errors import EnvironmentDestroyed
+
+    env = OSWorldLiteEnv(make_task(config=XTERM), screen_width=640, screen_height=480)
+    try:
+        env.reset(seed=0)
+        env.step({"action_type": "MOVE_TO", "x": 5, "y": 5})
+        (app,) = env.session.apps
+        env.session.sandbox.kill(app.pid, signal.SIGKILL)
+        time.sleep(0.2)
+        with pytest.raises(EnvironmentDestroyed, match="xterm was killed by signal 9"):
+            env.step({"action_type": "MOVE_TO", "x": 6, "y": 6})
+        with pytest.raises(EnvironmentDestroyed):
+            env.evaluate(Termination.AGENT_DONE)
+    finally:
+        env.close()
+
+
 def test_a_dead_x_server_is_an_infrastructure_error(desktop) -> None:
     env = OSWorldLiteEnv(make_task(config=XTERM), screen_width=640, screen_height=480)
     try:
         env.reset(seed=0)
+        env.step({"action_type": "MOVE_TO", "x": 5, "y": 5})  # even after the agent acted: host-side
         procs = env.session.sandbox.processes()
         os.kill(env.session.display.pid, signal.SIGKILL)
         time.sleep(0.2)

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 
-MAX_OUTPUT = 4 * 1024 * 1024
+MAX_OUTPUT = 1024 * 1024  # per stream; the host refuses replies over 16 MiB (JSON escapes included)
 LOG_DIR = "/tmp/.olite-logs"
 
 _procs: dict[int, dict] = {}
