@@ -21,7 +21,7 @@ from tests.agents_models.scripted_server import (
     ScriptedServer, chat_reply, rate_limited, server_error,
 )
 from tests.agents_models.wire import gpt_computer_script, gpt_tool_script, qwen_computer_script, qwen_tool_script
-from tests.support.paths import shared_path
+from tests.support.paths import REPO_ROOT as ROOT, shared_path
 from tests.support.prereqs import require_desktop
 from trajectories.records import EpisodeStatus, TerminationReason
 from trajectories.store import TrajectoryStore
@@ -53,7 +53,7 @@ def tau2_options(domain: str) -> dict:
 async def run(store, env: str, model: str, task_ids: list[str], env_options: dict, **agent_options):
     request = RunRequest(env=env, agent="model", model=model, env_options=env_options,
                          agent_options={"model": model, **FAST, **agent_options}, task_ids=task_ids,
-                         max_steps=30, episode_timeout_s=120)
+                         max_steps=30, episode_timeout_s=120, max_error_rate=1.0)
     summary = await execute_run(request, store, show_progress=False)
     return summary, list(store.iter_episodes(run_ids=[summary.run_id]))
 
@@ -152,7 +152,7 @@ async def test_endpoint_down_is_an_infra_error_then_resume_finishes(server: Scri
     assert len(failed_calls) == 3 and all("HTTP 500" in c.error for c in failed_calls)
     # the endpoint is back: resuming re-runs only the errored episode
     server.script("responses", *gpt_tool_script(gold))
-    request = RunRequest(env="tau2-lite", resume_run_id=summary.run_id, runtime_env_options={})
+    request = RunRequest(env="tau2-lite", resume_run_id=summary.run_id, runtime_env_options={}, max_error_rate=1.0)
     resumed = await execute_run(request, store, show_progress=False)
     assert resumed.succeeded == 1 and resumed.errors == 0 and resumed.episodes == 1
 
