@@ -28,12 +28,12 @@ from gymnasium import spaces
 
 from envs.errors import InfrastructureError
 from envs.osworld_lite import a11y, getters, pool
-from envs.osworld_lite.sandbox import SandboxBroken
 from envs.osworld_lite import actions as A
 from envs.osworld_lite.config_steps import StepRunner
 from envs.osworld_lite.evaluator import evaluate_task
 from envs.osworld_lite.executor import execute
 from envs.osworld_lite.pyautogui_parser import parse_pyautogui
+from envs.osworld_lite.sandbox import SandboxBroken
 from envs.osworld_lite.sampling import sample_action
 from envs.osworld_lite.session import DesktopSession
 from envs.osworld_lite.task import Task

@@ -286,7 +286,7 @@ class Sandbox:
             os.chown(self.home, self.uid, self.gid)
         self._cgroup = _make_cgroup(self.root.name, self.limits)
         self.limits["files"] = f"RLIMIT_FSIZE {FILE_BYTES} bytes, RLIMIT_NPROC 4096, no core dumps"
-        listener = _listen_unix(self.root / "ctl" / "supervisor.sock")
+        listener = listen_unix(self.root / "ctl" / "supervisor.sock")
         # The sandbox's output goes to a pipe the host drains, keeping only its tail: a file
         # would let the agent (through /proc/1/fd/1) write into the host's disk.
         read_end, write_end = os.pipe()
@@ -633,7 +633,7 @@ def _host_env() -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8"}
 
 
-def _listen_unix(path: Path) -> socket.socket:
+def listen_unix(path: Path) -> socket.socket:
     """A listening socket in a host-only folder, inheritable by the process it is passed to."""
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(str(path))

@@ -33,7 +33,7 @@ from envs.osworld_lite.apps import CDP_PORT, CDP_SOCKET, LaunchSpec
 from envs.osworld_lite.cdp import CdpBridge
 from envs.osworld_lite.display import Display
 from envs.osworld_lite.input import XInput
-from envs.osworld_lite.sandbox import HOME_BYTES, SANDBOX_TOOLS, SANDBOX_UID, Sandbox, SandboxBroken, _listen_unix
+from envs.osworld_lite.sandbox import HOME_BYTES, SANDBOX_TOOLS, SANDBOX_UID, Sandbox, SandboxBroken, listen_unix
 from envs.osworld_lite.screen import Screen
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ class DesktopSession:
         # The socket lives in the host-only control folder; the forwarder inherits it and runs
         # in the sandbox's network namespace but outside the agent's PID namespace.
         sock = self.sandbox.root / "ctl" / CDP_SOCKET
-        listener = _listen_unix(sock)
+        listener = listen_unix(sock)
         try:
             self._forwarder = self.sandbox.start_helper(
                 ["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/unix_forward.py", str(listener.fileno()),
