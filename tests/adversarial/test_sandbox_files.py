@@ -110,3 +110,18 @@ def test_a_huge_file_in_home_stops_at_the_limits(tmp_path: Path) -> None:
         assert time.monotonic() - started < 120
     finally:
         env.close()
+
+
+def test_a_fifo_at_an_app_log_path_does_not_hang_the_supervisor() -> None:
+    require_desktop()
+    from envs.osworld_lite.session import DesktopSession
+
+    s = DesktopSession(320, 240).start()
+    try:
+        s.sandbox.run_in_session(["/bin/bash", "-c", "mkdir -p /tmp/.olite-logs && mkfifo /tmp/.olite-logs/probe.log"])
+        started = time.monotonic()
+        pid = s.sandbox.spawn(["true"], name="probe")  # a later app launch (say, a postconfig step)
+        assert pid > 0 and time.monotonic() - started < 5
+        assert s.sandbox.status()[str(pid)]["name"] == "probe"
+    finally:
+        s.close()

@@ -9,7 +9,8 @@ to write fixtures (`write_files`). One JSON request and one JSON reply per conne
 It accepts on a listening socket the host created in a host-only folder and passed as an
 inherited fd (OLITE_LISTEN_FD): no path inside the sandbox leads to it. It makes itself
 non-dumpable first, so that no process of the sandbox (same uid) can ptrace it or open its
-fds through /proc. Evaluation never goes through here (the host runs and reads that itself).
+fds through /proc. No evaluation command or result read goes through here (the host runs and
+reads those itself); an evaluator's postconfig only launches apps and writes files with it.
 Standard library only: this file runs outside the venv.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import resource
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -44,15 +46,29 @@ def _cwd(cwd: str | None) -> str:
     return os.path.expanduser(cwd or "~")
 
 
+def _open_log(name: str) -> int:
+    """An app's log file. The sandbox can plant anything at that path (a FIFO would block
+    here, a symlink point elsewhere): only a regular file of its own is used."""
+    try:
+        os.makedirs(LOG_DIR, exist_ok=True)
+        fd = os.open(os.path.join(LOG_DIR, f"{name}.log"),
+                     os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError:
+        return os.open(os.devnull, os.O_WRONLY)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return os.open(os.devnull, os.O_WRONLY)
+    return fd
+
+
 def spawn(req: dict) -> dict:
     name = os.path.basename(req.get("name") or req["argv"][0])
-    os.makedirs(LOG_DIR, exist_ok=True)
-    log = open(os.path.join(LOG_DIR, f"{name}.log"), "ab")
+    log = _open_log(name)
     proc = subprocess.Popen(
         req["argv"], env=_env(req.get("env")), cwd=_cwd(req.get("cwd")), stdin=subprocess.DEVNULL,
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    log.close()
+    os.close(log)
     with _lock:
         _procs[proc.pid] = {"name": name, "proc": proc}
     return {"pid": proc.pid}
