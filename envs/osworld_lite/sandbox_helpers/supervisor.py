@@ -123,6 +123,11 @@ def write_files(req: dict) -> dict:
     for item in req["files"]:
         path = os.path.expanduser(item["path"])
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        try:
+            if stat.S_ISFIFO(os.stat(path).st_mode):
+                os.unlink(path)  # opening a FIFO to write would block here until a reader came
+        except FileNotFoundError:
+            pass
         with open(path, "wb") as f:
             f.write(base64.b64decode(item["data_b64"]))
         os.chmod(path, int(item.get("mode", 0o644)))
