@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 test: setup
-	set +e; $(PY) -m pytest -q -rsx $(PYTEST_ARGS); rc=$$?; \
+	set +e; $(PY) -m pytest -q -rfEsx $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 # Runs the main job on the embedded defaults (baseline agents: no GPU or API key needed) and
