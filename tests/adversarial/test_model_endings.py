@@ -18,7 +18,7 @@ import pytest
 
 from agents.runner import ErrorBudgetExceeded, RunRequest, execute_run
 from envs.registry import get_family
-from tests.agents_models.scripted_server import Fault, ScriptedServer, context_overflow
+from tests.agents_models.scripted_server import Fault, ScriptedServer, context_overflow, serving_registry_models
 from tests.agents_models.wire import gpt_tool_script, qwen_tool_script
 from tests.support.paths import REPO_ROOT, shared_path
 from trajectories.records import EpisodeStatus, TerminationReason
@@ -30,12 +30,7 @@ TASK = "create_task_1"
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.delenv("AGENTS_CONFIG", raising=False)
-        monkeypatch.setenv("QWEN_BASE_URL", srv.base_url)
-        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with serving_registry_models(monkeypatch, tmp_path) as srv:
         yield srv
 
 

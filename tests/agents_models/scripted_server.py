@@ -11,13 +11,14 @@ An exhausted script answers HTTP 500 with "script exhausted", so a test fails lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,3 +229,16 @@ class ScriptedServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def serving_registry_models(monkeypatch: Any, workdir: Any) -> Iterator[ScriptedServer]:
+    """A scripted server both registry models point at (no real GPU or API key), with the
+    working folder moved to `workdir` so that no stray agents.toml is read."""
+    with ScriptedServer() as srv:
+        monkeypatch.chdir(workdir)
+        monkeypatch.delenv("AGENTS_CONFIG", raising=False)
+        monkeypatch.setenv("QWEN_BASE_URL", srv.base_url)
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        yield srv

@@ -16,17 +16,14 @@ from agents.models.client import RetryPolicy  # noqa: E402
 from envs.errors import InfrastructureError  # noqa: E402
 from envs.registry import get_family  # noqa: E402
 from envs.types import Termination  # noqa: E402
-from tests.agents_models.scripted_server import Fault, ScriptedServer, chat_reply  # noqa: E402
+from tests.agents_models.scripted_server import (  # noqa: E402
+    Fault, ScriptedServer, chat_reply, serving_registry_models,
+)
 
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ScriptedServer]:
-    with ScriptedServer() as srv:
-        monkeypatch.chdir(tmp_path)
-        monkeypatch.delenv("AGENTS_CONFIG", raising=False)
-        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
-        monkeypatch.setenv("QWEN_BASE_URL", srv.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with serving_registry_models(monkeypatch, tmp_path) as srv:
         yield srv
 
 
