@@ -8,8 +8,8 @@ over their members' names and bytes. card_services: the DB records a task's gold
 and the customer the simulated user is (found by the email or phone in its known info) are
 never those of a task in the other split.
 
-Today's overlaps are listed in KNOWN_* below and must match exactly: a new overlap fails, and
-so does a fixed one until its entry is removed.
+The test split is the frozen benchmark: an overlap is removed by giving the train task its own
+content (fixtures, phrasing), never by changing a test task.
 """
 from __future__ import annotations
 
@@ -26,24 +26,6 @@ from envs.osworld_lite.suite import load_builtin_tasks
 from envs.tau2_lite.domains.card_services import canonical_db, generate_train_tasks, load_test_set
 from envs.tau2_lite.domains.card_services.domain import DEFAULT_TRAIN_SEED, DEFAULT_TRAIN_TASKS
 
-# Copy-step sources (fixture names; a folder fixture counts once) whose content reaches both
-# splits, with the tasks that get it. To be fixed in the task files.
-KNOWN_SHARED_FIXTURES: dict[tuple[str, ...], set[str]] = {
-    ("calc/class_scores.xlsx", "calc/scores.xlsx"): {"calc-average-score", "calc-sort-scores"},
-    ("calc/price_list.xlsx",): {"multi-products-to-text", "calc-fix-price", "calc-live-stock-feed"},
-    ("calc/region_sales.xlsx",): {"multi-email-spreadsheet", "calc-total-revenue", "multi-total-into-memo"},
-    ("edit/servers.txt",): {"editor-add-host", "editor-recover-overwritten"},
-    ("os/app.log",): {"os-count-error-lines", "os-extract-error-lines"},
-    ("web/intranet",): {"chrome-kb-search", "chrome-open-docs-in-tabs", "chrome-submit-expense",
-                        "chrome-sync-google-account", "chrome-bookmark-directory", "chrome-close-release-tab",
-                        "chrome-install-extension", "chrome-open-release-notes", "multi-oncall-to-note"},
-    ("writer/report.docx",): {"multi-docx-to-pdf", "writer-center-title"},
-}
-# card_services instructions (the reason for the call) that a train and a test task share.
-KNOWN_SHARED_CARD_INSTRUCTIONS: dict[str, set[str]] = {
-    "You received your new replacement card in the mail and want to activate it.":
-        {"cs_test_000", "cs_train_0_00098", "cs_train_0_00170", "cs_train_0_00188"},
-}
 ZIP_VOLATILE = {"docProps/core.xml"}
 
 
@@ -96,7 +78,7 @@ def test_osworld_train_and_test_tasks_get_no_common_file(tmp_path: Path) -> None
     found: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for digest, held_by in _split_overlaps(owners).items():
         found[tuple(sorted(sources[digest]))] |= {task_id for _, task_id in held_by}
-    assert dict(found) == KNOWN_SHARED_FIXTURES
+    assert dict(found) == {}
 
 
 def test_osworld_train_and_test_instructions_differ() -> None:
@@ -133,7 +115,7 @@ def test_card_services_train_and_test_instructions_differ() -> None:
     for split, task in _card_tasks():
         owners[task["user_scenario"]["instructions"]["reason_for_call"]].add((split, task["id"]))
     found = {text: {task_id for _, task_id in held_by} for text, held_by in _split_overlaps(owners).items()}
-    assert found == KNOWN_SHARED_CARD_INSTRUCTIONS
+    assert found == {}
     # Whole scenarios (who calls, what they know, how they behave) are never shared.
     scenarios: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for split, task in _card_tasks():

@@ -63,6 +63,7 @@ class Ctx:
     db: CardServicesDB
     rng: random.Random
     pool: frozenset[str] = frozenset()     # the customers this split may use
+    split: str = "train"                   # "test" only when building the frozen test set
 
     def cards(self, cust: Customer, pred: Callable[[Card], bool] = lambda c: True) -> list[Card]:
         return [self.db.cards[c] for a in cust.account_ids for c in self.db.accounts[a].card_ids
@@ -135,11 +136,24 @@ def unfreeze_bank(ctx: Ctx, cust: Customer) -> Intent | None:
                   strict=True, transfer=True, touches=frozenset({card.card_id}), policy="Freeze and unfreeze")
 
 
+# The frozen test set words this request one way; train tasks use their own wordings.
+ACTIVATE_REASON_TEST = "You received your new replacement card in the mail and want to activate it."
+# (Worded so that a call for a relative can turn "you/your" into "they/their".)
+ACTIVATE_REASONS_TRAIN = (
+    "The replacement card you ordered arrived by post today and you want it activated.",
+    "A new card came in the mail to replace your old one, and you would like to start using it.",
+    "You just received a replacement for your old card and need the new one switched on.",
+)
+
+
 def activate_new(ctx: Ctx, cust: Customer) -> Intent | None:
     card = ctx.pick(ctx.cards(cust, lambda c: c.status == "inactive"))
     if card is None:
         return None
-    return Intent("activate_card", "You received your new replacement card in the mail and want to activate it.",
+    # Chosen from the card, not the rng, so the rest of the task is drawn as before.
+    reason = ACTIVATE_REASON_TEST if ctx.split == "test" else \
+        ACTIVATE_REASONS_TRAIN[int(card.last4) % len(ACTIVATE_REASONS_TRAIN)]
+    return Intent("activate_card", reason,
                   [f"When asked, you read the last four digits from the card: {card.last4}."],
                   known=[f"The new card's last four digits are {card.last4}."],
                   actions=[call("activate_card", card_id=card.card_id, last4=card.last4)],

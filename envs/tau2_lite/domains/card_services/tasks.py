@@ -7,7 +7,9 @@ policy-following agent calls; every generated task is replayed on a fresh DB and
 all its gold calls succeed.
 
 Splits are disjoint by construction: test tasks only use the customers of the held-out pool
-(`in_test_pool`), train tasks only the others. The TEST set is frozen in test_tasks.json
+(`in_test_pool`), train tasks only the others, and a train task never has the reason for calling
+of a frozen test task (intents word requests differently per split, and the generator drops any
+train candidate that still matches). The TEST set is frozen in test_tasks.json
 (`build_test_set()` reproduces it; tests check that it still does, and the DB hash it pins).
 """
 from __future__ import annotations
@@ -179,19 +181,31 @@ def generate_task(task_id: str, db: CardServicesDB, split: str, seed: int | str,
     rng = random.Random(f"{DOMAIN}:{split}:{seed}")
     customers = pool(db, split)
     members = frozenset(customers)
+    side = "test" if split == "test" else "train"
+    taken: frozenset[str] = frozenset() if side == "test" else frozen_test_reasons()
     for _ in range(attempts):
         the_shape = shape or rng.choices(list(SHAPES), list(SHAPES.values()))[0]
         # "*" in `kinds` stands for an intent drawn here.
         the_kinds = [rng.choice(sorted(INTENTS)) if k == "*" else k for k in kinds] if kinds else _kinds_for(rng, the_shape)
         # The first customer (in a seeded order) who can have these intents gets the task.
         for cid in rng.sample(customers, len(customers)):
-            ctx = Ctx(db, random.Random(rng.random()), members)
+            ctx = Ctx(db, random.Random(rng.random()), members, side)
             task = build_task(task_id, ctx, db.customers[cid], the_shape, the_kinds)
-            if task is not None and (validate is None or validate(task)):
+            if task is None or task["user_scenario"]["instructions"]["reason_for_call"] in taken:
+                continue
+            if validate is None or validate(task):
                 Task.model_validate(task)
                 return task
     raise ValueError(f"no {split} task could be generated for shape={shape} kinds={kinds} in {attempts} attempts "
                      f"(seed {seed})")
+
+
+@lru_cache(maxsize=1)
+def frozen_test_reasons() -> frozenset[str]:
+    """The reasons for calling of the frozen test tasks (test_tasks.json): no train task uses one."""
+    from envs.tau2_lite.domains.card_services.domain import load_test_set  # domain.py imports this module
+
+    return frozenset(t["user_scenario"]["instructions"]["reason_for_call"] for t in load_test_set())
 
 
 def schedule_of_test_set() -> list[tuple[str, list[str]]]:
