@@ -1,7 +1,7 @@
 """The example task file beside the project (../shared) runs on the real desktop: each task's
 reference solution scores 1 and a lone DONE scores 0, each in its own sandboxed episode.
 
-The same check over every built-in task is tests/tasks/test_oracle_noop.py.
+The same check over every built-in task is tests/tasks/test_oracle_noop_sweep.py.
 """
 from __future__ import annotations
 
