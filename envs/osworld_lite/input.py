@@ -15,6 +15,8 @@ from Xlib import XK, X
 from Xlib import display as xdisplay
 from Xlib.ext import xtest
 
+HOTKEY_HOLD_S = 0.05
+
 # pyautogui / xdotool names → X keysym names.
 KEY_NAMES: dict[str, str] = {
     "enter": "Return", "return": "Return", "\n": "Return", "\r": "Return", "tab": "Tab", "\t": "Tab",
@@ -205,6 +207,11 @@ class XInput:
             for code in codes:
                 self._fake_key(code, True)
                 self.dpy.sync()
+            if len(codes) > 1:
+                # A window manager's key binding (openbox's alt+tab) grabs the keyboard when the
+                # last key goes down, but asynchronously: a modifier released before that grab
+                # is in place goes to the app, and the window cycle never ends.
+                time.sleep(HOTKEY_HOLD_S)
             for code in reversed(codes):
                 self._fake_key(code, False)
             self.dpy.sync()
