@@ -80,6 +80,24 @@ def read_openai(rec: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[st
     return messages, rec["tools"], n_images
 
 
+_XML_CALL = re.compile(r"<tool_call>\n<function=([^>\n]+)>\n(.*?)</function>\n</tool_call>", re.S)
+_XML_PARAM = re.compile(r"<parameter=([^>\n]+)>\n(.*?)\n</parameter>\n", re.S)
+
+
+def _xml_calls(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Split Qwen3.5's XML tool calls off the end of an assistant text (dict arguments)."""
+    start = text.find("<tool_call>\n<function=")
+    if start < 0:
+        return text, []
+    calls = []
+    for name, params in _XML_CALL.findall(text[start:]):
+        args: dict[str, Any] = {}
+        for key, value in _XML_PARAM.findall(params):
+            args[key] = json.loads(value) if value[:1] in "[{" else value
+        calls.append({"type": "function", "function": {"name": name, "arguments": args}})
+    return text[:start].rstrip("\n"), calls
+
+
 def read_swift(rec: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     assert isinstance(rec["tools"], str)
     messages: list[dict[str, Any]] = []
@@ -100,9 +118,12 @@ def read_swift(rec: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
             messages[-1].pop("_calls_open")
         if role == "assistant":
             reasoning, body = _split_think(text)
+            body, calls = _xml_calls(body)   # a reply's calls with no result after them
             msg: dict[str, Any] = {"role": "assistant", "content": body}
             if reasoning is not None:
                 msg["reasoning_content"] = reasoning
+            if calls:
+                msg["tool_calls"] = calls
             messages.append(msg)
         elif role == "tool_response":
             messages.append({"role": "tool", "content": _tagged_parts(text)})

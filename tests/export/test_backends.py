@@ -20,7 +20,7 @@ def test_export_from_each_backend(db_url: str, tmp_path: Path) -> None:
     finally:
         store.close()
     assert (report.samples, report.pairs) == (5, 2)
-    index = read_jsonl(tmp_path / "out" / "episodes.jsonl")
+    index = read_jsonl(tmp_path / "out" / "meta" / "episodes.jsonl")
     assert seeded.episodes["gpt"] in {m["episode_id"] for m in index}
     template = load_template()
     for rec in read_jsonl(tmp_path / "out" / "data.jsonl"):

@@ -25,7 +25,7 @@ from trajectories.store import TrajectoryStore
 
 
 def _index(report: Any) -> list[dict[str, Any]]:
-    return read_jsonl(report.out_dir / "episodes.jsonl")
+    return read_jsonl(report.out_dir / "meta" / "episodes.jsonl")
 
 
 def _normal(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,7 +66,7 @@ def _referenced_images(out: Path, fmt: str) -> set[str]:
                      for p in m["content"] if p["type"] == "image_url"}
         else:
             refs |= set(rec["images"])
-    for pair in read_jsonl(out / "pairs.jsonl"):
+    for pair in read_jsonl(out / "pairs" / "pairs.jsonl"):
         refs |= set(pair["images"] + pair["chosen_images"] + pair["rejected_images"])
     return refs
 
@@ -125,7 +125,9 @@ def test_dedupe_drops_repeated_action_sequences(seeded: Any, run_export: Any) ->
 
 def test_preference_pairs(full_exports: dict, seeded: Any) -> None:
     template = load_template()
-    pairs = read_jsonl(full_exports["trl"].out_dir / "pairs.jsonl")
+    out = full_exports["trl"].out_dir
+    pairs = [{**pair, **meta} for pair, meta in zip(read_jsonl(out / "pairs" / "pairs.jsonl"),
+                                                    read_jsonl(out / "meta" / "pairs.jsonl"), strict=True)]
     assert full_exports["trl"].pairs == len(pairs) == 2
     by_env = {p["env"]: p for p in pairs}
     tau2 = by_env["tau2-lite"]
@@ -155,7 +157,8 @@ def test_manifest_records_sources_counts_and_hashes(full_exports: dict, seeded: 
     assert counts["by_model"] == {"gpt-5.4-mini": 1, "oracle": 1, "qwen3.5-9b": 3}
     assert counts["by_domain"] == {"osworld-lite/calc": 1, "osworld-lite/writer": 2, "tau2-lite/retail": 2}
     files = manifest["files"]
-    assert {"data.jsonl", "episodes.jsonl", "pairs.jsonl"} <= set(files)
+    assert {"data.jsonl", "meta/episodes.jsonl", "pairs/pairs.jsonl", "meta/pairs.jsonl"} <= set(files)
+    assert manifest["index_file"] == "meta/episodes.jsonl" and manifest["pairs_file"] == "pairs/pairs.jsonl"
     assert {f for f in files if f.startswith("images/")} == _referenced_images(report.out_dir, "swift")
     assert verify_manifest(report.out_dir) == []
 

@@ -42,7 +42,7 @@ def rendered(report: Any, template: Any) -> list[str]:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_sample_renders_as_qwen_expects(fmt: str, full_exports: dict, template: Any) -> None:
     report = full_exports[fmt]
-    index = read_jsonl(report.out_dir / "episodes.jsonl")
+    index = read_jsonl(report.out_dir / "meta" / "episodes.jsonl")
     samples = records(report)
     assert len(samples) == len(index) == report.samples == 5
     for (messages, tools, n_images), meta in zip(samples, index):
@@ -67,11 +67,106 @@ def test_every_sample_renders_as_qwen_expects(fmt: str, full_exports: dict, temp
 
 
 def test_formats_render_the_same_text(full_exports: dict, template: Any) -> None:
-    # LLaMA-Factory's strict turn alternation merges turns, so it is checked on its own.
-    same = [f for f in FORMATS if f != "llamafactory"]
+    # ms-swift's and LLaMA-Factory's strict query/reply pairing reshapes turns: checked on their own.
+    same = [f for f in FORMATS if f not in ("llamafactory", "swift")]
     texts = {fmt: rendered(full_exports[fmt], template) for fmt in same}
     for fmt in same[1:]:
         assert texts[fmt] == texts["openai"], f"{fmt} renders differently from openai"
+
+
+def paired(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The live conversation reshaped as ms-swift pairs it: an empty user turn before an assistant
+    opening, and a user message after tool results joined to the last result ("\n" between)."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m["role"] == "assistant" and (not out or out[-1]["role"] == "system"):
+            out.append({"role": "user", "content": ""})
+        if m["role"] == "user" and out and out[-1]["role"] == "tool":
+            def parts(content: Any) -> list[dict[str, Any]]:
+                return content if isinstance(content, list) else [{"type": "text", "text": content}]
+            out[-1] = {**out[-1], "content": parts(out[-1]["content"]) + [{"type": "text", "text": "\n"}]
+                       + parts(m["content"])}
+            continue
+        out.append(m)
+    return out
+
+
+def test_swift_renders_the_live_text_paired(full_exports: dict, template: Any) -> None:
+    live = [render(template, paired(messages), tools) for messages, tools, _ in records(full_exports["openai"])]
+    assert rendered(full_exports["swift"], template) == live
+    messages, tools, n_images = _sample(full_exports["swift"], "qwen3.5-9b", "osworld-lite")
+    text = render(template, messages, tools)
+    # the tool result and the following screenshot share one tool turn, as in LLaMA-Factory
+    assert f"<tool_response>\n{EXECUTED}\n{IMAGE_PAD}{AFTER_ACTION}\n</tool_response>" in text
+    assert text.count(IMAGE_PAD) == n_images == 4
+
+
+def _trainer_turns(roles: list[str]) -> list[str]:
+    """Roles as the trainer pairs them: a reply's text and calls are one assistant turn; consecutive
+    queries of one kind are one query (ms-swift merges user+user and tool+tool, not tool+user)."""
+    turns: list[str] = []
+    for role in roles:
+        role = {"tool_call": "assistant", "tool_response": "tool", "function_call": "assistant", "gpt": "assistant",
+                "human": "user", "observation": "tool"}.get(role, role)
+        if turns and turns[-1] == role:
+            continue
+        turns.append(role)
+    return turns
+
+
+def _check_pairing(roles: list[str], n_tags: int, n_images: int) -> None:
+    turns = _trainer_turns(roles)
+    if turns and turns[0] == "system":
+        turns = turns[1:]
+    assert turns and turns[0] == "user", f"opens with {turns[:1]}: {roles}"
+    assert turns[-1] == "assistant", roles
+    for query, reply in zip(turns[::2], turns[1::2]):
+        assert query in ("user", "tool") and reply == "assistant", roles
+    assert len(turns) % 2 == 0, roles
+    assert n_tags == n_images
+
+
+@pytest.mark.parametrize("fmt", ["swift", "llamafactory"])
+def test_rows_pair_as_the_trainers_require(fmt: str, full_exports: dict) -> None:
+    # ms-swift: [system] then (user | tool)+ / assistant pairs, ending with an assistant turn (else
+    # "AssertionError: response_role"); every tool_call followed by a result or another call, except
+    # none at all (a reply's unanswered calls are in its text). LLaMA-Factory: human/observation at
+    # even positions, gpt/function_call at odd ones.
+    out = full_exports[fmt].out_dir
+    rows = read_jsonl(out / "data.jsonl")
+    assert {json.loads(line)["env"] for line in (out / "meta" / "episodes.jsonl").read_text().splitlines()} == \
+        {"osworld-lite", "tau2-lite"}
+    for row in rows:
+        if fmt == "swift":
+            messages = row["messages"]
+            roles = [m["role"] for m in messages]
+            for k, role in enumerate(roles):
+                if role == "tool_call":
+                    assert k + 1 < len(roles) and roles[k + 1] in ("tool_call", "tool_response"), roles
+                if role == "tool_response":
+                    assert roles[k - 1] in ("tool_call", "tool_response"), roles
+            assert "user" not in [r for r, prev in zip(roles[1:], roles) if prev == "tool_response"], roles
+            n_tags = sum(m["content"].count("<image>") for m in messages)
+        else:
+            roles = (["system"] if row["system"] else []) + [t["from"] for t in row["conversations"]]
+            sides = [t["from"] for t in row["conversations"]]
+            assert all((s in ("human", "observation")) == (i % 2 == 0) for i, s in enumerate(sides)), sides
+            n_tags = sum(t["value"].count("<image>") for t in row["conversations"]) + row["system"].count("<image>")
+        _check_pairing(roles, n_tags, len(row["images"]))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_data_folders_hold_only_data(fmt: str, full_exports: dict) -> None:
+    # ms-swift loads every *.jsonl of a folder as data (episodes.jsonl beside data.jsonl crashed
+    # it): export metadata lives under meta/, the DPO pairs under pairs/, manifest.json at the top.
+    out = full_exports[fmt].out_dir
+    top = sorted(p.name for p in out.glob("*.jsonl"))
+    assert top == ([] if fmt == "parquet" else ["data.jsonl"])
+    assert sorted(p.name for p in (out / "meta").iterdir()) == ["episodes.jsonl", "pairs.jsonl"]
+    assert sorted(p.name for p in (out / "pairs").iterdir()) == ["pairs.jsonl"]
+    assert (out / "manifest.json").is_file()
+    for row in read_jsonl(out / "pairs" / "pairs.jsonl"):
+        assert set(row) == {"prompt", "chosen", "rejected", "tools", "images", "chosen_images", "rejected_images"}
 
 
 def test_llamafactory_merges_user_side_turns(full_exports: dict, template: Any) -> None:
@@ -87,7 +182,7 @@ def test_llamafactory_merges_user_side_turns(full_exports: dict, template: Any) 
 
 
 def _sample(report: Any, model: str, env: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    index = read_jsonl(report.out_dir / "episodes.jsonl")
+    index = read_jsonl(report.out_dir / "meta" / "episodes.jsonl")
     samples = records(report)
     found = [s for s, meta in zip(samples, index) if meta["model"] == model and meta["env"] == env]
     assert found, f"no {model} sample for {env}"
@@ -148,11 +243,14 @@ def test_tau2_conversation(fmt: str, full_exports: dict, template: Any) -> None:
     assert [t["function"]["name"] for t in tools] == [t["function"]["name"] for t in TAU2_TOOLS]
     roles = ["system", "assistant", "user", "assistant", "tool", "tool", "assistant", "user", "assistant", "tool",
              "assistant"]
-    if fmt == "llamafactory":   # no assistant opening; results of parallel calls share one observation
+    opening = 1
+    if fmt in ("swift", "llamafactory"):   # the greeting gets an explicit empty user turn before it
+        roles.insert(1, "user")
+        assert messages[1] == {"role": "user", "content": ""}
+        opening = 2
+    if fmt == "llamafactory":   # results of parallel calls share one observation
         roles.remove("tool")
-        roles.remove("assistant")
-    else:
-        assert messages[1] == {"role": "assistant", "content": GREETING}
+    assert messages[opening] == {"role": "assistant", "content": GREETING}
     assert [m["role"] for m in messages] == roles
     # two calls of one reply, stepped one by one, are one assistant message again
     reply = next(m for m in messages if len(m.get("tool_calls") or []) == 2)

@@ -4,7 +4,12 @@ For a task with both a success and a failure, the two conversations share a pref
 the request, any identical first turns). The prompt is that shared prefix, ending just before
 the first assistant turn where they differ; ``chosen`` and ``rejected`` are the two
 continuations. Images are ``{"type": "image"}`` placeholders: ``images`` lists the prompt's,
-``chosen_images`` / ``rejected_images`` those of each continuation, in order.
+``chosen_images`` / ``rejected_images`` those of each continuation, in order (paths relative to
+the export directory, like every format's).
+
+The pairs are a dataset of their own, ``pairs/pairs.jsonl``, apart from the SFT data (a trainer
+loading the export folder must not read them as SFT rows); where each pair comes from (task,
+episodes, models) is line by line in ``meta/pairs.jsonl``.
 """
 from __future__ import annotations
 
@@ -88,11 +93,18 @@ def preference_record(chosen: Sample, rejected: Sample, images: ImageSink) -> di
     }
 
 
-class PairWriter:
-    file_name = "pairs.jsonl"
+PAIRS_FILE = "pairs/pairs.jsonl"
+PAIRS_META_FILE = "meta/pairs.jsonl"
+PAIR_META_KEYS = ("task_id", "env", "domain", "chosen_episode_id", "rejected_episode_id", "chosen_model",
+                  "rejected_model")
 
-    def __init__(self, fh: IO[str], images: ImageSink):
+
+class PairWriter:
+    file_name = PAIRS_FILE
+
+    def __init__(self, fh: IO[str], images: ImageSink, meta_fh: IO[str] | None = None):
         self._fh = fh
+        self._meta_fh = meta_fh
         self._images = images
         self.written = 0
         self.no_divergence = 0
@@ -102,7 +114,10 @@ class PairWriter:
         if record is None:
             self.no_divergence += 1
             return False
+        meta = {k: record.pop(k) for k in PAIR_META_KEYS}
         self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if self._meta_fh is not None:
+            self._meta_fh.write(json.dumps(meta, ensure_ascii=False) + "\n")
         self.written += 1
         return True
 
@@ -124,11 +139,14 @@ def match_pairs(good: list[tuple[str, str]], bad: list[tuple[str, str]]) -> list
 
 def write_pairs(candidates: dict[tuple[str, str], tuple[list[tuple[str, str]], list[tuple[str, str]]]],
                 out_dir: Path, images: ImageSink, load: Callable[[str], Sample]) -> tuple[int, Counter[str]]:
-    """Write ``pairs.jsonl`` for every task with successes and failures; `load` converts an
+    """Write ``pairs/pairs.jsonl`` (and ``meta/pairs.jsonl``) for every task with successes and failures; `load` converts an
     episode (by id) into its whole-episode sample. Returns (pairs written, skip reasons)."""
     skipped: Counter[str] = Counter()
-    with (out_dir / PairWriter.file_name).open("w", encoding="utf-8") as fh:
-        writer = PairWriter(fh, images)
+    for rel in (PAIRS_FILE, PAIRS_META_FILE):
+        (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+    with (out_dir / PAIRS_FILE).open("w", encoding="utf-8") as fh, \
+            (out_dir / PAIRS_META_FILE).open("w", encoding="utf-8") as meta_fh:
+        writer = PairWriter(fh, images, meta_fh)
         for key in sorted(candidates):
             for good_id, bad_id in match_pairs(*candidates[key]):
                 try:

@@ -25,13 +25,16 @@ from trajectories.export.formats.base import get_exporter
 from trajectories.export.images import ImageError, ImageSink
 from trajectories.export.manifest import MANIFEST, Tally, write_manifest
 from trajectories.export.options import ExportOptions
-from trajectories.export.pairs import write_pairs
+from trajectories.export.pairs import PAIRS_FILE, PAIRS_META_FILE, write_pairs
 from trajectories.export.sample import EpisodeData, EpisodeMeta, Sample
 from trajectories.export.secrets import SecretScrubber
 from trajectories.export.tooluse import SpecProvider
 
 FINISHED = ("succeeded", "failed")
-INDEX_FILE = "episodes.jsonl"
+# Export metadata lives under meta/, never beside the data files: a trainer that loads the
+# export folder (ms-swift reads every *.jsonl in it) must find nothing but training rows.
+META_DIR = "meta"
+INDEX_FILE = f"{META_DIR}/episodes.jsonl"
 
 
 class ExportError(RuntimeError):
@@ -132,6 +135,7 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
             return None
 
     exporter.open()
+    (out_dir / INDEX_FILE).parent.mkdir(parents=True, exist_ok=True)
     index = (out_dir / INDEX_FILE).open("w", encoding="utf-8")
     bar = Progress(TextColumn("export {task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[samples]} samples"), TimeRemainingColumn(),
@@ -186,7 +190,8 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
     manifest = write_manifest(
         out_dir, fmt=options.format, filters=options.filters(), shaping=options.shaping(), tally=tally,
         secrets_redacted=scrubber.count,
-        extra={"index_file": INDEX_FILE, "data_files": [f.relative_to(out_dir).as_posix() for f in files]})
+        extra={"index_file": INDEX_FILE, "data_files": [f.relative_to(out_dir).as_posix() for f in files],
+               **({"pairs_file": PAIRS_FILE, "pairs_meta_file": PAIRS_META_FILE} if options.pairs else {})})
     return ExportReport(out_dir=out_dir, format=options.format, samples=tally.samples,
                         episodes=tally.episodes, steps=tally.steps,
                         images=tally.images, pairs=tally.pairs, skipped=dict(tally.skipped),

@@ -5,7 +5,8 @@ Roles: human / gpt / function_call (``{"name", "arguments"}`` JSON, a list for p
 kept reasoning as a ``<think>`` prefix) / observation. LLaMA-Factory wants human or
 observation turns at even positions and gpt or function_call at odd ones, so: turns of the same
 side are merged (a desktop step's tool result and the screenshot that follows it become one
-observation), an assistant opening (before any user turn) is dropped, and assistant text that
+observation), an assistant opening (tau2's greeting, before any user turn) gets an explicit
+empty human turn before it (LLaMA-Factory rejects a row that opens with gpt), and assistant text that
 accompanies a tool call is dropped (its function formatter takes only the call). The rendered
 text therefore differs from the live conversation in those places; the other formats match it.
 """
@@ -29,7 +30,6 @@ class LlamaFactoryExporter(JsonlExporter):
 
     def open(self) -> None:
         super().open()
-        self.dropped_openings = 0
         self.dropped_texts = 0
 
     def _turn(self, m: dict[str, Any], paths: list[str]) -> tuple[str, str] | None:
@@ -58,8 +58,7 @@ class LlamaFactoryExporter(JsonlExporter):
                 system = tagged_text(m.get("content"), self.images, paths)
                 continue
             if not turns and m["role"] == "assistant":
-                self.dropped_openings += 1
-                continue
+                turns.append({"from": "human", "value": ""})
             turn = self._turn(m, paths)
             if turn is None:
                 continue
