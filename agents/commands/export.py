@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
                                                "trains every turn's reasoning under Qwen3.5's template")] = False,
         dedupe: Annotated[bool, typer.Option("--dedupe", help="Drop episodes repeating the actions of another on the same task")] = False,
         allow_test: Annotated[bool, typer.Option("--allow-test", help="Allow exporting test-split tasks")] = False,
-        pairs: Annotated[bool, typer.Option("--pairs", help="Also write DPO preference pairs (pairs.jsonl)")] = False,
+        pairs: Annotated[bool, typer.Option("--pairs", help="Also write DPO preference pairs (pairs/pairs.jsonl, provenance in meta/pairs.jsonl)")] = False,
         progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar")] = True,
         json_summary: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
         db: DbOption = None,
