@@ -23,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from agents.agent import Agent, AgentTurn
 from agents.models.client import ModelConfigurationError
@@ -40,6 +41,7 @@ from trajectories.records import EpisodeResult, EpisodeStatus, ModelCall, StepRe
 # that ends the episode may evaluate inside it, and evaluation is not the agent's time): a
 # tenth of the limit, between 1 s and 120 s. Past that it is abandoned as a timeout.
 STEP_GRACE_S = 120.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,6 +78,10 @@ class _Tally:
                 self.tokens_out += call.tokens_out
 
 
+class AgentTimeout(AgentCausedError):
+    termination = Termination.TIMEOUT
+
+
 @dataclass
 class _WorkClock:
     """The agent's working time: model calls and env steps, nothing else."""
@@ -83,20 +89,29 @@ class _WorkClock:
     limit_s: float
     used_s: float = 0.0
 
-    def remaining(self) -> float:
-        return max(0.0, self.limit_s - self.used_s)
-
     @property
     def exhausted(self) -> bool:
         return self.used_s >= self.limit_s
 
+    def timeout(self, detail: str = "") -> AgentTimeout:
+        return AgentTimeout(f"the agent's working time ran out ({self.used_s:.1f} s of its "
+                            f"{self.limit_s:g} s limit){detail}")
+
+    async def spend(self, work: Awaitable[T], grace_s: float = 0.0, detail: str = "") -> tuple[T, float]:
+        """Await `work` within the time left (plus `grace_s`), counting what it takes."""
+        t0 = time.monotonic()
+        try:
+            result = await asyncio.wait_for(work, timeout=max(0.0, self.limit_s - self.used_s) + grace_s)
+        except asyncio.TimeoutError:
+            self.used_s += time.monotonic() - t0
+            raise self.timeout(detail) from None
+        elapsed = time.monotonic() - t0
+        self.used_s += elapsed
+        return result, elapsed
+
 
 class AgentInfraError(RuntimeError):
     """The agent could not reach its model (after retries): not the agent's fault."""
-
-
-class AgentTimeout(AgentCausedError):
-    termination = Termination.TIMEOUT
 
 
 class RunConfigurationError(RuntimeError):
@@ -223,7 +238,7 @@ class EpisodeRunner:
                     evaluation = await asyncio.to_thread(core.evaluate, termination)
                     break
                 if clock.exhausted:
-                    raise AgentTimeout(_timeout_message(clock))
+                    raise clock.timeout()
         assert evaluation is not None
         tally.cost_usd += evaluation.judge_cost_usd
         return _result(termination, tally, reward=evaluation.reward, success=evaluation.success,
@@ -231,27 +246,13 @@ class EpisodeRunner:
 
     async def _act(self, agent: Agent, obs: Any, clock: _WorkClock) -> tuple[AgentTurn, float]:
         if clock.exhausted:
-            raise AgentTimeout(_timeout_message(clock))
-        t0 = time.monotonic()
-        try:
-            turn = await asyncio.wait_for(agent.act(obs), timeout=clock.remaining())
-        except asyncio.TimeoutError:
-            clock.used_s += time.monotonic() - t0
-            raise AgentTimeout(_timeout_message(clock)) from None
-        elapsed = time.monotonic() - t0
-        clock.used_s += elapsed
-        return turn, elapsed
+            raise clock.timeout()
+        return await clock.spend(agent.act(obs))
 
     async def _step(self, env: Any, action: Any, clock: _WorkClock) -> tuple[Any, ...]:
-        t0 = time.monotonic()
-        try:
-            obs, reward, terminated, truncated, info = await asyncio.wait_for(
-                asyncio.to_thread(env.step, action), timeout=clock.remaining() + min(STEP_GRACE_S, max(1.0, 0.1 * clock.limit_s)))
-        except asyncio.TimeoutError:
-            clock.used_s += time.monotonic() - t0
-            raise AgentTimeout(_timeout_message(clock) + " (an environment step did not return)") from None
-        elapsed = time.monotonic() - t0
-        clock.used_s += elapsed
+        (obs, reward, terminated, truncated, info), elapsed = await clock.spend(
+            asyncio.to_thread(env.step, action), grace_s=min(STEP_GRACE_S, max(1.0, 0.1 * clock.limit_s)),
+            detail=" (an environment step did not return)")
         return obs, reward, terminated, truncated, info, elapsed
 
     async def _record(self, episode_id: str, index: int, obs: Any, action: Any, turn: AgentTurn,
@@ -272,10 +273,6 @@ class EpisodeRunner:
             reward=reward, terminated=terminated, truncated=truncated, info=info_json,
             agent_time_s=agent_time, env_time_s=env_time, created_at=datetime.now(timezone.utc))
         await asyncio.to_thread(self.store.record_step, episode_id, record, artifacts)
-
-
-def _timeout_message(clock: _WorkClock) -> str:
-    return f"the agent's working time ran out ({clock.used_s:.1f} s of its {clock.limit_s:g} s limit)"
 
 
 def _result(termination: Termination, tally: _Tally, *, reward: float | None = None,

@@ -198,13 +198,7 @@ class DesktopSession:
                                      "launch as Chromium (the agent replaced the browser the evaluation reads)")
 
     def _chromium_processes(self) -> list[psutil.Process]:
-        pids = {app.pid for app in self.apps if app.spec.chromium}
-        found: list[psutil.Process] = []
-        for p in self.sandbox.processes():  # type: ignore[union-attr]
-            if _namespace_pid(p.pid) in pids:
-                with contextlib.suppress(psutil.Error):
-                    found += [p, *p.children(recursive=True)]
-        return found
+        return self._app_processes(lambda spec: spec.chromium)
 
     def chromium_bridge(self, timeout: float = 30.0) -> CdpBridge:
         if self.bridge is None:
@@ -276,11 +270,14 @@ class DesktopSession:
         return False
 
     def _gui_processes(self) -> list[psutil.Process]:
-        """Host-side processes of the GUI apps launched so far (with their children)."""
-        gui_pids = {app.pid for app in self.apps if app.spec.gui}
+        return self._app_processes(lambda spec: spec.gui)
+
+    def _app_processes(self, which: Callable[[LaunchSpec], bool]) -> list[psutil.Process]:
+        """Host-side processes of the apps launched so far that `which` picks (with their children)."""
+        pids = {app.pid for app in self.apps if which(app.spec)}
         found: list[psutil.Process] = []
         for p in self.sandbox.processes():  # type: ignore[union-attr]
-            if _namespace_pid(p.pid) in gui_pids:
+            if _namespace_pid(p.pid) in pids:
                 with contextlib.suppress(psutil.Error):
                     found += [p, *p.children(recursive=True)]
         return found

@@ -6,20 +6,16 @@ The database is real SQLite seeded through TrajectoryStore; the pages are opened
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from scoring.metrics import wilson_interval
-from scoring.server import create_app
 from scoring.site import build_site
 from scoring.source import StoreSource
 from tests.support.prereqs import require_program
+from tests.support.viewer import serve_viewer
 
 pytestmark = [pytest.mark.browser]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,20 +57,8 @@ def page(browser):
 def live(seeded):
     """The live viewer on a free loopback port, in a thread."""
     store, _, _ = seeded
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "viewer did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve_viewer(store) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def _row(page, model: str, domain: str):

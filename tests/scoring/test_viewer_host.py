@@ -6,15 +6,14 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from scoring.server import allowed_hosts, create_app
+from scoring.server import allowed_hosts
+from tests.support.viewer import serve_viewer
 from trajectories.store import TrajectoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,19 +47,8 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TrajectorySto
 
 @pytest.fixture(scope="module")
 def port(db: tuple[TrajectoryStore, Path]) -> Iterator[int]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(db[0]), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "viewer did not start"
-        time.sleep(0.05)
-    yield sock.getsockname()[1]
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve_viewer(db[0]) as port:
+        yield port
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
