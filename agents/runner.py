@@ -132,13 +132,11 @@ def select_tasks(tasks: list[TaskInfo], task_ids: list[str], split: str, limit: 
     return chosen[:limit] if limit is not None else chosen
 
 
-_EXECUTION_FIELDS = ("concurrency", "resume_run_id", "executor", "ray_address", "max_error_rate",
-                     "runtime_env_options")
-
-
 def _resumed(stored: RunConfig, request: RunConfig) -> RunConfig:
-    """A resumed run uses its stored configuration, and this invocation's way of executing it."""
-    return stored.model_copy(update={**{k: getattr(request, k) for k in _EXECUTION_FIELDS}, "limit": None})
+    """A resumed run uses its stored configuration and this invocation's way of executing it
+    (the fields RunConfig never stores), over every task it planned (no --limit)."""
+    execution = {name: getattr(request, name) for name, spec in RunConfig.model_fields.items() if spec.exclude}
+    return stored.model_copy(update={**execution, "limit": None})
 
 
 class _ErrorBudget:
