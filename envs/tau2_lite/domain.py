@@ -48,6 +48,8 @@ BUILTIN_DOMAINS = {
     "retail": "envs.tau2_lite.domains.retail",
     "mock": "envs.tau2_lite.domains.mock",
     "card_services": "envs.tau2_lite.domains.card_services",
+    "banking_knowledge": "envs.tau2_lite.domains.banking_knowledge",
+    "airline": "envs.tau2_lite.domains.airline",
 }
 
 
@@ -137,8 +139,9 @@ class Domain:
         """"train" for tasks of the train split, else "test"."""
         return "train" if task_id in self._train_ids else "test"
 
-    def new_toolkits(self, seed: int = 0) -> tuple[Toolkit, Toolkit | None]:
-        """Agent and user toolkits on fresh DBs, sharing one clock and one id generator."""
+    def new_toolkits(self, seed: int = 0, task: Task | None = None) -> tuple[Toolkit, Toolkit | None]:
+        """Agent and user toolkits on fresh DBs, sharing one clock and one id generator.
+        `task` is the task the toolkits will serve (most domains ignore it)."""
         clock, ids = FixedClock(self.now), IdGenerator(seed)
         agent = self.toolkit_class(self.source.fresh(), clock=clock, ids=ids)
         user = None

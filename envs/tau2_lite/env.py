@@ -86,7 +86,7 @@ class Tau2Env(gym.Env):
             self.task_info = task_info(self.domain, self.task)
         # Ids and time must not depend on the episode seed: the DB reward compares this state
         # with the gold actions replayed on a runtime built the same way.
-        self.runtime = Runtime(self.domain)
+        self.runtime = Runtime(self.domain, task=self.task)
         self.runtime.apply_initial_state(self.task.initial_state)
         self.user: UserSimulator = (LLMUser(self.user_model) if self.user_kind == "llm"
                                     else (self.scripted_user or ScriptedUser()))

@@ -67,7 +67,7 @@ def _with_history(task: Task) -> tuple[InitialState | None, list[dict[str, Any]]
 
 def gold_runtime(domain: Domain, task: Task) -> Runtime:
     """Fresh DB + initial state + the gold actions (failing gold actions change nothing)."""
-    runtime = Runtime(domain)
+    runtime = Runtime(domain, task=task)
     runtime.apply_initial_state(task.initial_state)
     for action in task.gold_actions:
         if runtime.mutates_state(action.name):
@@ -77,7 +77,7 @@ def gold_runtime(domain: Domain, task: Task) -> Runtime:
 
 def replayed_runtime(domain: Domain, task: Task, conversation: list[dict[str, Any]]) -> Runtime:
     """Fresh DB + initial state + the mutating calls of the conversation after the history."""
-    runtime = Runtime(domain)
+    runtime = Runtime(domain, task=task)
     runtime.apply_initial_state(task.initial_state)
     try:
         runtime.replay(conversation, strict=True)

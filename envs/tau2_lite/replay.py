@@ -28,7 +28,7 @@ class GoldReplay:
 def replay_gold(domain: Domain, task: Task, *, writes_only: bool = False, seed: int = 0) -> GoldReplay:
     """Fresh DB, the task's initial state, then every gold action in order (or only the
     mutating ones with `writes_only`, which reach the same state faster)."""
-    runtime = Runtime(domain, seed=seed)
+    runtime = Runtime(domain, seed=seed, task=task)
     runtime.apply_initial_state(task.initial_state)
     replay = GoldReplay(task, runtime)
     for action in task.gold_actions:
@@ -47,7 +47,7 @@ def gold_writes(domain: Domain, task: Task) -> bool:
     (e.g. retail task 105) change nothing, so such a task does not count as writing."""
     cache = _WRITES.setdefault(domain, {})
     if task.id not in cache:
-        baseline = Runtime(domain)
+        baseline = Runtime(domain, task=task)
         baseline.apply_initial_state(task.initial_state)
         runtime = replay_gold(domain, task, writes_only=True).runtime
         same_user = (runtime.user_db is None and baseline.user_db is None) or (

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from envs.tau2_lite.live import LiveDB
 from envs.tau2_lite.domain import Domain
-from envs.tau2_lite.tasks import EnvAssertion, EnvFunctionCall, InitialState
+from envs.tau2_lite.tasks import EnvAssertion, EnvFunctionCall, InitialState, Task
 from envs.tau2_lite.toolkit import Toolkit
 
 Requestor = Literal["assistant", "user"]
@@ -58,9 +58,10 @@ def _parsed(content: Any) -> Any:
 
 
 class Runtime:
-    def __init__(self, domain: Domain, seed: int = 0) -> None:
+    def __init__(self, domain: Domain, seed: int = 0, task: Task | None = None) -> None:
         self.domain = domain
-        self.agent_tools, self.user_tools = domain.new_toolkits(seed)
+        # The task lets a domain configure its tools per task (banking_knowledge's read-log allowlist).
+        self.agent_tools, self.user_tools = domain.new_toolkits(seed, task=task)
 
     # -- state -------------------------------------------------------------------------------
     @property
