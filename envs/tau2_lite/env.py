@@ -103,10 +103,18 @@ class Tau2Env(gym.Env):
         last = self.conversation[-1]
         if last.get("role") != "user" or last.get("tool_calls"):
             calls = self._user_turn()
-        info = {"task_id": self.task.id, "model_calls": calls}
+        # "conversation": the messages as τ²-bench records them, the user's own tool traffic
+        # included (the agent's observation hides it); exports rebuild τ²'s trajectory from it.
+        info = {"task_id": self.task.id, "model_calls": calls, "conversation": list(self.conversation)}
         return observation_json(self.conversation), info
 
     def step(self, action: Any):
+        before = len(self.conversation)
+        out = self._step(action)
+        out[4]["conversation"] = self.conversation[before:]   # what this step added, hidden parts too
+        return out
+
+    def _step(self, action: Any):
         if self.runtime is None:
             raise RuntimeError("call reset() before step()")
         start = len(self.conversation)
