@@ -21,6 +21,8 @@ queueing, reset or evaluation.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import time
 import traceback
 from collections.abc import Awaitable
@@ -130,22 +132,29 @@ def _env_model_calls(info: dict[str, Any]) -> list[ModelCall]:
     return calls
 
 
+def worker_label(node: str | None = None) -> str:
+    """Where an episode runs, as stored in `episodes.worker`: host/pid, plus a Ray node id."""
+    label = f"{socket.gethostname()}/{os.getpid()}"
+    return f"{label}@{node}" if node else label
+
+
 class EpisodeRunner:
     """Runs one episode of `family` with a fresh agent and records it in `store`."""
 
     def __init__(self, store: Any, family: EnvFamily, env_options: dict[str, Any],
-                 make_agent: Any, env_name: str):
+                 make_agent: Any, env_name: str, worker: str | None = None):
         self.store = store
         self.family = family
         self.env_options = env_options
         self.make_agent = make_agent
         self.env_name = env_name
+        self.worker = worker or worker_label()
 
     async def run(self, job: EpisodeJob) -> EpisodeOutcome:
         task = job.task
         episode_id = await asyncio.to_thread(
             self.store.start_episode, job.run_id, self.env_name, task.domain, task.id,
-            task.split, job.trial, job.seed)
+            task.split, job.trial, job.seed, self.worker)
         started = time.monotonic()
         tally = _Tally()
         env = None

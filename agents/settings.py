@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from trajectories.artifacts import DEFAULT_ARTIFACTS_DIR, default_artifacts_spec
+
 DEFAULT_DB_URL = "sqlite:///agent_runs/agents.db"
-DEFAULT_ARTIFACTS = "agent_runs/artifacts"
 
 DbOption = Annotated[
     str | None,
@@ -16,7 +17,7 @@ DbOption = Annotated[
 ]
 ArtifactsOption = Annotated[
     str | None,
-    typer.Option("--artifacts", envvar="AGENTS_ARTIFACTS", help="Artifact (blob) directory. Default: agent_runs/artifacts"),
+    typer.Option("--artifacts", envvar="AGENTS_ARTIFACTS", help="Where screenshots and other blobs go: a folder, 'db' (the store's database) or s3://bucket/prefix. Default: the database when --db is PostgreSQL, else agent_runs/artifacts"),
 ]
 
 
@@ -29,15 +30,18 @@ def resolve_db_url(db: str | None) -> str:
     return url
 
 
-def resolve_artifacts(artifacts: str | None) -> Path:
-    return Path(artifacts or os.environ.get("AGENTS_ARTIFACTS") or DEFAULT_ARTIFACTS)
+def resolve_artifacts(artifacts: str | None, db_url: str | None = None) -> str:
+    """The `--artifacts` value to use: as given, else AGENTS_ARTIFACTS, else the default for the store."""
+    return (artifacts or os.environ.get("AGENTS_ARTIFACTS")
+            or (default_artifacts_spec(db_url) if db_url else DEFAULT_ARTIFACTS_DIR))
 
 
 def open_store(db: str | None = None, artifacts: str | None = None, upgrade: bool = True):
     """Open the trajectory store, creating/upgrading the schema when asked."""
     from trajectories.store import TrajectoryStore
 
-    store = TrajectoryStore(resolve_db_url(db), resolve_artifacts(artifacts))
+    url = resolve_db_url(db)
+    store = TrajectoryStore(url, resolve_artifacts(artifacts, url))
     if upgrade:
         store.upgrade()
     return store

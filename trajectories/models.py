@@ -1,15 +1,16 @@
 """SQLAlchemy 2.x ORM schema of the trajectory store.
 
-Tables: runs, tasks, episodes, steps, model_calls, artifacts. Big payloads live in the
-content-addressed artifact store on disk; rows hold their sha256 (a step's
-`observation_artifacts` maps names to them; `artifacts` records each blob's type and size).
+Tables: runs, tasks, episodes, steps, model_calls, artifacts, artifact_blobs. Big payloads live
+in the content-addressed artifact store (a folder, the database's `artifact_blobs`, or an S3
+bucket; see `trajectories.artifacts`); rows hold their sha256 (a step's `observation_artifacts`
+maps names to them; `artifacts` records each blob's type and size).
 
 Statuses and termination reasons are plain strings holding the values of the enums in
 `trajectories.records` (no database enum types: they make migrations painful).
 JSON columns are JSON on SQLite and JSONB on PostgreSQL.
 
-The Alembic migration `trajectories/migrations/versions/0001_initial.py` is written by hand
-to match this module; a test compares the two.
+The Alembic migrations in `trajectories/migrations/versions/` are written by hand to match this
+module; a test compares the schema they build with it.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -163,6 +165,8 @@ class Episode(Base):
     error: Mapped[str | None] = mapped_column(Text)
     evaluation: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=1)  # times (re)started
+    # Where the latest attempt ran: "<host>/<pid>" locally, plus the Ray node id on a cluster.
+    worker: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -183,7 +187,8 @@ class Episode(Base):
             reward=self.reward, success=self.success, steps=self.steps, tokens_in=self.tokens_in,
             tokens_out=self.tokens_out, cost_usd=self.cost_usd, wall_time_s=self.wall_time_s,
             error=self.error, evaluation=self.evaluation or {}, attempts=self.attempts,
-            created_at=self.created_at, started_at=self.started_at, finished_at=self.finished_at,
+            worker=self.worker, created_at=self.created_at, started_at=self.started_at,
+            finished_at=self.finished_at,
         )
 
 
@@ -278,3 +283,16 @@ class Artifact(Base):
 
     def to_info(self) -> records.ArtifactInfo:
         return records.ArtifactInfo(sha256=self.sha256, mime=self.mime, size=self.size)
+
+
+class ArtifactBlob(Base):
+    """The bytes of an artifact, when the store keeps them in the database (`--artifacts db`).
+
+    Kept apart from `artifacts` so that listing and joining artifact metadata never reads blobs.
+    """
+
+    __tablename__ = "artifact_blobs"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -199,6 +199,7 @@ class EpisodeRow(BaseModel):
     error: str | None = None
     evaluation: dict[str, Any] = Field(default_factory=dict)
     attempts: int = 1
+    worker: str | None = None                   # where the latest attempt ran (host/pid, Ray node)
     created_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trajectories import models as m
-from trajectories.artifacts import ArtifactStore, as_bytes, sha256_hex
+from trajectories.artifacts import ArtifactBackend, as_bytes, open_artifacts, sha256_hex
 from trajectories.db import StoreError, make_engines, safe_url, translate_errors
 from trajectories.provenance import fill_provenance
 from trajectories.queries import FINISHED_STATUSES, StoreQueries
@@ -67,10 +67,11 @@ def new_id(prefix: str) -> str:
 
 
 class TrajectoryStore(StoreQueries):
-    def __init__(self, url: str, artifacts_dir: str | Path, *, fsync_artifacts: bool = False):
+    def __init__(self, url: str, artifacts: str | Path, *, fsync_artifacts: bool = False):
+        """`artifacts`: a folder, `db` (the database's own artifact_blobs) or `s3://bucket/prefix`."""
         self.engines = make_engines(url)
         self.url = self.engines.url
-        self.artifacts = ArtifactStore(artifacts_dir, fsync=fsync_artifacts)
+        self.artifacts: ArtifactBackend = open_artifacts(artifacts, self.engines, fsync=fsync_artifacts)
         self._dialect = self.engines.dialect
         self._insert_artifact = self._insert(m.Artifact.__table__).on_conflict_do_nothing()
         # SQLite has one writer at a time. Queue this process's writers on a lock rather than
@@ -79,7 +80,7 @@ class TrajectoryStore(StoreQueries):
         self._sqlite_writer: Connection | None = None
 
     def __repr__(self) -> str:
-        return f"TrajectoryStore({safe_url(self.url)!r}, {str(self.artifacts.root)!r})"
+        return f"TrajectoryStore({safe_url(self.url)!r}, {self.artifacts.location!r})"
 
     def close(self) -> None:
         if self._write_lock is not None:
@@ -228,8 +229,11 @@ class TrajectoryStore(StoreQueries):
 
     def start_episode(
         self, run_id: str, env: str, domain: str, task_id: str, split: str, trial: int, seed: int | None,
+        worker: str | None = None,
     ) -> str:
-        """Create the episode (run, task, trial), or reset and reuse an unfinished one."""
+        """Create the episode (run, task, trial), or reset and reuse an unfinished one.
+
+        `worker` names where this attempt runs (see `agents.episode.worker_label`)."""
         for what, value, lo, hi in (("task id", task_id, 1, 200), ("env", env, 1, 100), ("domain", domain, 0, 100)):
             if not isinstance(value, str) or not lo <= len(value) <= hi:
                 raise ValueError(f"invalid {what} {value!r}: a string of {lo} to {hi} characters")
@@ -238,6 +242,7 @@ class TrajectoryStore(StoreQueries):
             env=env, domain=domain, split=split, seed=seed, status=EpisodeStatus.RUNNING.value,
             termination=None, reward=None, success=None, steps=0, tokens_in=0, tokens_out=0,
             cost_usd=0.0, wall_time_s=None, error=None, evaluation={}, started_at=_now(), finished_at=None,
+            worker=worker,
         )
         for _ in range(3):  # a concurrent start of the same key may win the insert; look again
             try:

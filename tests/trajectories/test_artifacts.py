@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from trajectories import artifacts as artifacts_mod
-from trajectories.artifacts import ArtifactNotFoundError, ArtifactStore
+from trajectories.artifacts import ArtifactNotFoundError, FolderArtifacts
 
 
 def test_put_get_sharded_and_deduplicated(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path)
+    store = FolderArtifacts(tmp_path)
     data = os.urandom(4096)
     sha = store.put(data)
     assert sha == hashlib.sha256(data).hexdigest()
@@ -27,7 +27,7 @@ def test_put_get_sharded_and_deduplicated(tmp_path: Path) -> None:
 
 
 def test_rejects_bad_input(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path)
+    store = FolderArtifacts(tmp_path)
     for bad in ("../../etc/passwd", "A" * 64, "a" * 63, ""):
         with pytest.raises(ValueError, match="not a sha256"):
             store.get(bad)
@@ -39,7 +39,7 @@ def test_rejects_bad_input(tmp_path: Path) -> None:
 
 
 def test_failed_write_leaves_nothing_under_a_valid_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = ArtifactStore(tmp_path)
+    store = FolderArtifacts(tmp_path)
 
     def crash(src: str, dst: str) -> None:
         raise OSError("disk full")
@@ -51,7 +51,7 @@ def test_failed_write_leaves_nothing_under_a_valid_name(tmp_path: Path, monkeypa
 
 
 def test_corruption_is_detected_and_strays_cleaned(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path)
+    store = FolderArtifacts(tmp_path)
     sha = store.put(b"original")
     store.path(sha).write_bytes(b"tampered")
     assert not store.verify(sha)
@@ -63,7 +63,7 @@ def test_corruption_is_detected_and_strays_cleaned(tmp_path: Path) -> None:
 
 
 def test_concurrent_writers_of_the_same_blob(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path)
+    store = FolderArtifacts(tmp_path)
     data = os.urandom(200_000)
     shas: list[str] = []
     threads = [threading.Thread(target=lambda: shas.append(store.put(data))) for _ in range(8)]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from datetime import datetime, timezone
+
+from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
 from agents.cli import app
@@ -17,7 +19,8 @@ from trajectories.records import RunConfig
 from trajectories.store import TrajectoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"runs", "tasks", "episodes", "steps", "model_calls", "artifacts"}
+TABLES = {"runs", "tasks", "episodes", "steps", "model_calls", "artifacts", "artifact_blobs"}
+HEAD = "0002"
 
 
 def _tables(store: TrajectoryStore) -> set[str]:
@@ -29,7 +32,7 @@ def test_upgrade_downgrade_upgrade(db_url: str, tmp_path: Path) -> None:
     with TrajectoryStore(db_url, tmp_path / "a") as store:
         assert store.current_revision() is None
         store.upgrade()
-        assert store.current_revision() == store.head_revision() == "0001"
+        assert store.current_revision() == store.head_revision() == HEAD
         assert _tables(store) == TABLES
         store.start_run(RunConfig(env="e", agent="noop"))
 
@@ -41,7 +44,7 @@ def test_upgrade_downgrade_upgrade(db_url: str, tmp_path: Path) -> None:
         assert _tables(store) == TABLES
         assert store.list_runs() == []  # the downgrade dropped the data with the tables
         store.upgrade()  # idempotent
-        assert store.current_revision() == "0001"
+        assert store.current_revision() == HEAD
 
 
 def test_orm_matches_migration(db_url: str, tmp_path: Path) -> None:
@@ -65,7 +68,7 @@ def test_alembic_command_line(db_url: str, tmp_path: Path) -> None:
 
     with TrajectoryStore(db_url, tmp_path / "a") as store:
         run("upgrade", "head", AGENTS_DB=db_url)
-        assert store.current_revision() == "0001" and _tables(store) == TABLES
+        assert store.current_revision() == HEAD and _tables(store) == TABLES
         run("-x", f"url={db_url}", "downgrade", "base", AGENTS_DB="sqlite:////nonexistent/ignored.db")
         assert store.current_revision() is None and _tables(store) == set()
 
@@ -83,13 +86,13 @@ def test_cli_db_commands(db_url: str, tmp_path: Path) -> None:
     res = runner.invoke(app, ["db", "current", "--db", db_url])
     assert res.exit_code == 0 and "none (empty database)" in res.output
     res = runner.invoke(app, ["db", "upgrade", "--db", db_url])
-    assert res.exit_code == 0 and "upgraded from empty to revision 0001" in res.output, res.output
+    assert res.exit_code == 0 and f"upgraded from empty to revision {HEAD}" in res.output, res.output
     res = runner.invoke(app, ["db", "upgrade", "--db", db_url])
-    assert "already at revision 0001" in res.output
+    assert f"already at revision {HEAD}" in res.output
     res = runner.invoke(app, ["db", "downgrade", "base", "--db", db_url], input="n\n")
     assert res.exit_code != 0  # declined: nothing dropped
     res = runner.invoke(app, ["db", "current", "--db", db_url])
-    assert "revision 0001" in res.output and "up to date" in res.output
+    assert f"revision {HEAD}" in res.output and "up to date" in res.output
     res = runner.invoke(app, ["db", "downgrade", "base", "--yes", "--db", db_url])
     assert res.exit_code == 0 and "base (empty)" in res.output
 
@@ -133,5 +136,23 @@ def test_concurrent_upgrades_of_a_fresh_database(db_url: str, tmp_path: Path) ->
     finally:
         for p in procs:
             p.kill() if p.poll() is None else None
-    assert [out.strip() for out, _ in results] == ["0001"] * 3, [err for _, err in results]
+    assert [out.strip() for out, _ in results] == [HEAD] * 3, [err for _, err in results]
     assert all(p.returncode == 0 for p in procs)
+
+
+def test_upgrade_from_0001_keeps_episodes(db_url: str, tmp_path: Path) -> None:
+    """A store made before `episodes.worker` and `artifact_blobs` upgrades with its data."""
+    with TrajectoryStore(db_url, tmp_path / "a") as store:
+        store.upgrade("0001")
+        run_id = store.start_run(RunConfig(env="e", agent="noop"))
+        episode_id = "ep-old-1"
+        with store.engines.write.begin() as conn:  # the columns of revision 0001, no `worker`
+            conn.execute(text(
+                "INSERT INTO episodes (id, schema_version, run_id, env, domain, task_id, split, trial, "
+                "status, steps, tokens_in, tokens_out, cost_usd, evaluation, attempts, created_at) VALUES "
+                "(:id, 1, :run, 'e', 'd', 't1', 'test', 0, 'succeeded', 3, 0, 0, 0.0, '{}', 1, :now)"),
+                {"id": episode_id, "run": run_id, "now": datetime.now(timezone.utc)})
+        store.upgrade()
+        assert store.current_revision() == HEAD and _tables(store) == TABLES
+        [row] = store.iter_episodes(run_ids=[run_id])
+        assert row.id == episode_id and row.worker is None and row.steps == 3
