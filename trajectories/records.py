@@ -73,6 +73,9 @@ class RunConfig(BaseModel):
     git_revision: str | None = None
     package_versions: dict[str, str] = Field(default_factory=dict)
     name: str | None = None
+    # Runs one command started together (tau2-lite `--domain all`: one run per domain) share
+    # this id; `--resume GROUP` resumes all of them.
+    group: str | None = None
     # -- execution only ---------------------------------------------------------------------
     limit: int | None = Field(default=None, exclude=True)
     concurrency: int = Field(default=1, exclude=True)
