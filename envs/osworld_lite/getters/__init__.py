@@ -27,6 +27,21 @@ from envs.osworld_lite.session import DesktopSession
 
 Getter = Callable[[DesktopSession, dict[str, Any], Path], Any]
 GETTERS: dict[str, Getter] = {}
+# OSWorld getter types that cannot run here, with the reason (a task using one is blocked).
+UNSUPPORTED: dict[str, str] = {
+    "vscode_config": "needs VS Code, which Debian does not ship",
+    "googledrive_file": "needs a Google account (Google Drive)",
+    "info_from_website": "needs the live web",
+    "page_info": "needs the live web",
+    "pdf_from_url": "needs the live web",
+    "active_tab_html_parse": "needs the live web (parses a live site's page)",
+    "gotoRecreationPage_and_get_html_content": "needs the live web",
+    "url_path_parse": "needs the live web (a live shopping site's URL layout)",
+    "rule_relativeTime": "needs the live web (dates on live booking sites)",
+    "vlc_playing_info": "needs VLC's HTTP interface with OSWorld's password, not set up here",
+    "vm_wallpaper": "needs GNOME Shell's wallpaper setting",
+    "vm_terminal_output": "needs GNOME Terminal's accessibility text",
+}
 
 
 def getter(*names: str) -> Callable[[Getter], Getter]:
@@ -49,27 +64,62 @@ def _abs(path: str) -> str:
     return path if path.startswith("/") else f"{SANDBOX_HOME}/{path}"
 
 
+def cache_name(name: Any) -> str:
+    """A `dest` name of a getter spec: a plain file name inside the evaluation folder."""
+    text = str(name)
+    if not text or "/" in text or "\\" in text or text in (".", "..") or "\0" in text:
+        raise ValueError(f"a getter's dest must be a plain file name, got {name!r}")
+    return text
+
+
+def paths_and_dests(spec: dict[str, Any]) -> tuple[list[Any], list[str], set[int]]:
+    """OSWorld's `multi`/`gives` convention: one `path`/`dest` pair, or with `multi` two
+    lists; `gives` (default [0]) picks which files the metric receives."""
+    if spec.get("multi", False):
+        paths, dests = spec["path"], spec["dest"]
+        if not isinstance(paths, list) or not isinstance(dests, list):
+            raise ValueError("a getter with multi: true needs lists for path and dest")
+    else:
+        if isinstance(spec["path"], list):
+            raise ValueError("a getter with a list of paths needs multi: true (as OSWorld)")
+        paths = [spec["path"]]
+        dests = [spec.get("dest") or os.path.basename(str(spec["path"]))]
+    gives = spec.get("gives", [0])
+    if not isinstance(gives, list):
+        raise ValueError(f"gives must be a list of indices, got {gives!r}")
+    return list(paths), [cache_name(d) for d in dests], {int(i) for i in gives}
+
+
+def given(paths: list[str | None]) -> Any:
+    """OSWorld returns a lone given file as itself, several as a list."""
+    return paths[0] if len(paths) == 1 else paths
+
+
+def read_vm_file(session: DesktopSession, path: str) -> bytes | None:
+    """A file's bytes from the sandbox; None when absent, a directory or too large to grade."""
+    try:
+        return session.sandbox.read_file(_abs(path))  # type: ignore[union-attr]
+    except (IsADirectoryError, ResultTooLarge):
+        return None  # no file a metric could read: no credit
+
+
 @getter("vm_file", "file")
 def vm_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
-    """Copy files out of the sandbox; a host path (or a list for list `path`s), None if absent."""
-    paths = spec["path"] if isinstance(spec["path"], list) else [spec["path"]]
-    dests = spec.get("dest") or [None] * len(paths)
-    dests = dests if isinstance(dests, list) else [dests]
-    dests = (dests + [None] * len(paths))[:len(paths)]
+    """OSWorld's vm_file: copy each file to the evaluation folder under its `dest` name (all of
+    them, so a metric finds siblings such as the CSV exports `sheet_print` reads); return the
+    `gives` ones, None for a file that is absent."""
+    if spec.get("time_suffix"):
+        raise ValueError("vm_file's time_suffix names the copy after the grading clock; not supported here")
+    paths, dests, gives = paths_and_dests(spec)
     out: list[str | None] = []
     for i, (path, dest) in enumerate(zip(paths, dests, strict=True)):
-        try:
-            data = session.sandbox.read_file(_abs(path))  # type: ignore[union-attr]
-        except (IsADirectoryError, ResultTooLarge):
-            data = None  # no file a metric could read: no credit
-        if data is None:
-            out.append(None)
-            continue
-        name = os.path.basename(str(dest or path)) or f"file{i}"
-        local = workdir / f"{len(os.listdir(workdir))}-{name}"
-        local.write_bytes(data)
-        out.append(str(local))
-    return out if isinstance(spec["path"], list) else out[0]
+        data = read_vm_file(session, str(path))
+        local = workdir / dest
+        if data is not None:
+            local.write_bytes(data)
+        if i in gives:
+            out.append(None if data is None else str(local))
+    return given(out)
 
 
 @getter("vm_command_line", "vm_command_error")
@@ -145,7 +195,7 @@ def active_tab_info(session: DesktopSession, spec: dict[str, Any], workdir: Path
     return {"title": tab.get("title", ""), "url": tab.get("url", ""), "content": cdp.active_tab_html(bridge)}
 
 
-@getter("active_tab_url", "active_url_from_accessTree", "active_tab_url_parse")
+@getter("active_tab_url")
 def active_tab_url(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     bridge = _bridge(session)
     tab = bridge.active_tab() if bridge else None
@@ -180,3 +230,7 @@ def vm_screen_size(session: DesktopSession, spec: dict[str, Any], workdir: Path)
 @getter("vm_window_names")
 def vm_window_names(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     return [w["name"] for w in session.window_info()]
+
+
+# Importing the modules fills the registry with OSWorld's other getter types.
+from envs.osworld_lite.getters import assets, chrome, apps  # noqa: E402,F401
