@@ -148,12 +148,16 @@ def read_llamafactory(rec: dict[str, Any]) -> tuple[list[dict[str, Any]], list[d
             if reasoning is not None:
                 msg["reasoning_content"] = reasoning
             if side == "function_call":
+                assert reasoning is None, "a function_call turn holds the JSON call only"
                 calls = json.loads(body)
                 calls = calls if isinstance(calls, list) else [calls]
                 msg["content"] = ""
                 msg["tool_calls"] = [{"type": "function", "function": c} for c in calls]
             else:
+                body, xml = _xml_calls(body)   # a call with reasoning or words: a gpt turn
                 msg["content"] = body
+                if xml:
+                    msg["tool_calls"] = xml
             messages.append(msg)
     return messages, json.loads(rec["tools"]), len(rec["images"])
 

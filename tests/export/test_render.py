@@ -206,8 +206,8 @@ def test_gpt_desktop_actions_become_qwen_grid_calls(fmt: str, full_exports: dict
     # GPT turn; the 3-point drag (MOUSE_DOWN ... MOUSE_UP) becomes one left_click_drag; the
     # reply without actions (DONE) becomes terminate, its text kept.
     assert replies(messages) == GPT_EXPECTED_QWEN
-    # (LLaMA-Factory's function_call turn holds the call only: the text is not kept there.)
-    assert messages[-1]["content"] == ("" if fmt == "llamafactory" else GPT_FINAL)
+    # (LLaMA-Factory: a call with words is a gpt turn holding words and XML call, so the text stays.)
+    assert messages[-1]["content"] == GPT_FINAL
     text = render(template, messages, tools)
     assert "<parameter=coordinate>\n[250, 750]\n</parameter>" in text
     assert "<parameter=keys>\n[\"ctrl\", \"s\"]\n</parameter>" in text

@@ -1,14 +1,14 @@
 """LLaMA-Factory sharegpt format plus its ``dataset_info.json``.
 
 One line: ``{"conversations": [{"from", "value"}...], "system", "tools": "<JSON>", "images"}``.
-Roles: human / gpt / function_call (``{"name", "arguments"}`` JSON, a list for parallel calls,
-kept reasoning as a ``<think>`` prefix) / observation. LLaMA-Factory wants human or
-observation turns at even positions and gpt or function_call at odd ones, so: turns of the same
-side are merged (a desktop step's tool result and the screenshot that follows it become one
-observation), an assistant opening (tau2's greeting, before any user turn) gets an explicit
-empty human turn before it (LLaMA-Factory rejects a row that opens with gpt), and assistant text that
-accompanies a tool call is dropped (its function formatter takes only the call). The rendered
-text therefore differs from the live conversation in those places; the other formats match it.
+Roles: human / gpt / function_call (``{"name", "arguments"}`` JSON, a list for parallel calls)
+/ observation. LLaMA-Factory wants human or observation turns at even positions and gpt or
+function_call at odd ones, so: turns of the same side are merged (a desktop step's tool result
+and the screenshot that follows it become one observation), and an assistant opening (tau2's
+greeting, before any user turn) gets an explicit empty human turn before it (LLaMA-Factory
+rejects a row that opens with gpt). A reply whose calls come with reasoning (``--thinking
+keep``) or words is a ``gpt`` turn holding ``<think>…</think>``, the words and the calls in
+Qwen3.5's XML, the exact text the template gives it; a bare call is a ``function_call`` turn.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from trajectories.export.formats.base import JsonlExporter, register_exporter
-from trajectories.export.formats.swift import tagged_text, think_prefix
-from trajectories.export.sample import Sample
+from trajectories.export.formats.swift import reply_text, tagged_text, think_prefix
+from trajectories.export.sample import Sample, text_of
 
 USER_SIDE = ("human", "observation")
 
@@ -36,9 +36,13 @@ class LlamaFactoryExporter(JsonlExporter):
         role = m["role"]
         if role == "assistant":
             calls = m.get("tool_calls") or []
+            if calls and (m.get("reasoning_content") or text_of(m.get("content")).strip()):
+                # A function_call turn holds the JSON call and nothing else (LLaMA-Factory's
+                # checker and its JSON parse want exactly that): a call with reasoning or words
+                # is a gpt turn with the text Qwen3.5's template writes, the same text
+                # LLaMA-Factory's qwen3_5 function formatter renders for the call.
+                return "gpt", reply_text(m, self.images, paths)
             if calls:
-                if m.get("content"):
-                    self.dropped_texts += 1
                 body = [{"name": c["function"]["name"], "arguments": c["function"]["arguments"]} for c in calls]
                 value = json.dumps(body[0] if len(body) == 1 else body, ensure_ascii=False)
                 return "function_call", think_prefix(m) + value

@@ -63,6 +63,17 @@ def call_xml(calls: list[dict[str, Any]]) -> str:
     return "\n".join(blocks)
 
 
+def reply_text(message: dict[str, Any], images: ImageSink, paths: list[str]) -> str:
+    """An assistant reply as one text, as Qwen3.5's template writes it: ``<think>`` block (kept
+    reasoning), the reply's words, then its calls in XML (after a blank line when there are words)."""
+    text = think_prefix(message) + tagged_text(message.get("content"), images, paths)
+    calls = message.get("tool_calls") or []
+    if not calls:
+        return text
+    body = tagged_text(message.get("content"), images, []).strip()
+    return text + ("\n\n" if body else "") + call_xml(calls)
+
+
 def swift_messages(messages: list[dict[str, Any]], images: ImageSink, paths: list[str]) -> list[dict[str, str]]:
     """Sample messages in ms-swift's layout, paired as ms-swift encodes them.
 
@@ -82,13 +93,12 @@ def swift_messages(messages: list[dict[str, Any]], images: ImageSink, paths: lis
         if role == "assistant" and (not out or out[-1]["role"] == "system"):
             out.append({"role": "user", "content": ""})
         if role == "assistant":
-            text = think_prefix(m) + tagged_text(m.get("content"), images, paths)
             calls = m.get("tool_calls") or []
             answered = k + 1 < len(messages) and messages[k + 1]["role"] == "tool"
             if calls and not answered:
-                body = tagged_text(m.get("content"), images, []).strip()
-                out.append({"role": "assistant", "content": text + ("\n\n" if body else "") + call_xml(calls)})
+                out.append({"role": "assistant", "content": reply_text(m, images, paths)})
                 continue
+            text = think_prefix(m) + tagged_text(m.get("content"), images, paths)
             if text or not calls:
                 out.append({"role": "assistant", "content": text})
             out.extend({"role": "tool_call", "content": call_json(c)} for c in calls)
