@@ -15,6 +15,7 @@ from rich.text import Text
 
 from scoring.episodes import EpisodeSummary
 from scoring.metrics import GroupMetrics, compute_metrics
+from scoring.tau2_view import average_over_domains
 
 ALL_DOMAINS = "all"
 
@@ -51,6 +52,9 @@ class LeaderboardRow(GroupMetrics):
     domain: str                 # a domain, or "all" on aggregate rows
     split: str
     aggregate: bool = False     # True on the "all domains" row of a model × env × split
+    # Aggregate rows: the plain mean of the domains' pass^k (τ²-bench's "average over domains";
+    # the row's own figures pool the episodes, so bigger domains weigh more there).
+    domain_average: dict[int, float] = Field(default_factory=dict)
     runs: list[str] = Field(default_factory=list)
 
 
@@ -61,13 +65,16 @@ def build_rows(episodes: Iterable[EpisodeSummary], *, aggregate: bool = True) ->
         groups[(ep.label, ep.env, ep.domain, ep.split)].append(ep)
     rows = [_row(key, eps) for key, eps in groups.items()]
     if aggregate:
+        by_key = {(r.model, r.env, r.domain, r.split): r for r in rows}
         by_env: dict[tuple[str, str, str], list[tuple[str, list[EpisodeSummary]]]] = defaultdict(list)
         for (label, env, domain, split), eps in groups.items():
             by_env[(label, env, split)].append((domain, eps))
         for (label, env, split), parts in by_env.items():
             if len(parts) > 1:
                 merged = [ep for _, eps in parts for ep in eps]
-                rows.append(_row((label, env, ALL_DOMAINS, split), merged, is_aggregate=True))
+                row = _row((label, env, ALL_DOMAINS, split), merged, is_aggregate=True)
+                row.domain_average = average_over_domains([by_key[(label, env, d, split)] for d, _ in parts])
+                rows.append(row)
     rows.sort(key=lambda r: (r.env, r.split, r.aggregate, r.domain,
                              -(r.success_rate if r.success_rate is not None else -1.0), r.model))
     return rows

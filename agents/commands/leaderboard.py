@@ -12,7 +12,8 @@ from agents.settings import ArtifactsOption, DbOption, open_store
 from envs.errors import UnknownIdError
 from trajectories.db import StoreError
 
-RunsOption = Annotated[list[str] | None, typer.Option("--run", help="Only these runs (repeat the option for several).")]
+RunsOption = Annotated[list[str] | None, typer.Option("--run", help="Only these runs (repeat the option for several); "
+                                                      "a group id (tau2-lite --domain all) stands for its runs.")]
 EnvOption = Annotated[str | None, typer.Option("--env", help="Only this environment, e.g. osworld-lite.")]
 DomainOption = Annotated[str | None, typer.Option("--domain", help="Only this domain.")]
 SplitOption = Annotated[str | None, typer.Option("--split", help="Only this split (train/test).")]
@@ -37,7 +38,10 @@ def make_source(store: Any, run: list[str] | None, env: str | None, domain: str 
     from scoring.leaderboard import Filters
     from scoring.source import StoreSource
 
-    for run_id in run or []:
+    from agents.tau2_suite import expand_groups
+
+    run = expand_groups(store, run or [])         # a group id stands for its runs
+    for run_id in run:
         store.get_run(run_id)                     # raises UnknownIdError with close matches
     wanted = parse_models(models)
     if env or domain or wanted:
@@ -73,6 +77,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from scoring.compare import compare as paired
         from scoring.leaderboard import build_rows, render_table, rows_to_json
+        from scoring.tau2_view import render_tau2_table, tau2_summaries
 
         try:
             store = open_store(db, artifacts)
@@ -119,5 +124,8 @@ def register(app: typer.Typer) -> None:
                           "--agent oracle", markup=False)
         else:
             console.print(render_table(rows))
+            summaries = tau2_summaries(episodes)
+            if summaries:   # tau2-lite as τ²-bench reports it: per domain, then their average
+                console.print(render_tau2_table(summaries))
         if comparison is not None:
             console.print(comparison.sentence(), markup=False, highlight=False)

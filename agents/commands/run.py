@@ -20,6 +20,7 @@ from agents.runner import (
 from trajectories.records import DEFAULT_MAX_ERROR_RATE
 from agents.runtime_options import check_simulator_models, simulator_model_names
 from agents.settings import ArtifactsOption, DbOption, open_store
+from agents.tau2_suite import echo_group, is_group_id, run_group
 
 BASELINES = ("oracle", "noop", "random")
 
@@ -69,8 +70,8 @@ def register(app: typer.Typer) -> None:
         max_images: Annotated[int | None, typer.Option("--max-images", help="Screenshots kept in the model's context.")] = None,
         coordinates: Annotated[str | None, typer.Option(help="Qwen computer_use coordinates: relative (0–1000 grid) or absolute (pixels of the resized image).")] = None,
         max_corrections: Annotated[int | None, typer.Option("--max-corrections", help="Unusable model replies in a row before the agent gives up.")] = None,
-        domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …).")] = None,
-        data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory.")] = None,
+        domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …; all: every domain folder of --data-dir).")] = None,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory (with --domain all: τ²-bench's data/tau2/domains).")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
         user: Annotated[str, typer.Option(help="tau2-lite user simulator: llm or scripted.")] = "llm",
         user_model: Annotated[str | None, typer.Option("--user-model", help="Registry model for the LLM user simulator.")] = None,
@@ -84,7 +85,7 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[float, typer.Option(help="Per-episode limit on the agent's working time (model calls and env steps; not queueing, reset or evaluation), in seconds.")] = 1800.0,
         max_error_rate: Annotated[float, typer.Option("--max-error-rate", min=0.0, max=1.0, help="Stop the run (exit 3) once more than this share of finished episodes was excluded (infrastructure or harness errors); judged after 10 episodes.")] = DEFAULT_MAX_ERROR_RATE,
         concurrency: Annotated[int, typer.Option(help="Episodes at once.")] = 1,
-        resume: Annotated[str | None, typer.Option(help="Continue run RUN_ID: finished episodes are kept, the rest re-run.")] = None,
+        resume: Annotated[str | None, typer.Option(help="Continue run RUN_ID (or every run of a --domain all group GROUP_ID): finished episodes are kept, the rest re-run.")] = None,
         name: Annotated[str | None, typer.Option(help="A label for the run.")] = None,
         executor: Annotated[str, typer.Option(help="local (this process) or ray (episodes as Ray tasks; use a PostgreSQL --db for a multi-machine cluster).")] = "local",
         ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address (default: a private local cluster).")] = None,
@@ -135,6 +136,13 @@ def register(app: typer.Typer) -> None:
                 resume_run_id=resume, name=name, executor=executor, ray_address=ray_address,
                 max_error_rate=max_error_rate)
             try:
+                if env == "tau2-lite" and (domain == "all" or is_group_id(resume)):
+                    # Every domain of a τ²-bench data folder: one run per domain, one group.
+                    group = asyncio.run(run_group(request, store, show_progress=progress, warn=err,
+                                                  report=lambda s: _report(s, json_summary)))
+                    summaries.extend(group.summaries)
+                    echo_group(group, json_summary)
+                    continue
                 summary = asyncio.run(execute_run(request, store, show_progress=progress))
             except PreflightError as exc:
                 typer.secho(str(exc), err=True, fg=typer.colors.RED)
