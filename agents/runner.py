@@ -189,9 +189,12 @@ async def execute_run(request: RunConfig, store: Any, *, show_progress: bool = T
     factory = agent_factory or (lambda: make_agent(request.agent, **request.agent_options))
     await _check_agent_options(factory)
     if request.executor == "ray":
-        from agents.ray_executor import RayEpisodeExecutor
+        from agents.ray_executor import RayEpisodeExecutor, SlotPlan
+        plan = SlotPlan.for_env(request.env, request.slots_per_worker, request.cpus_per_slot,
+                                request.memory_per_slot_mb)
         runner: Any = RayEpisodeExecutor(store, request.env, request.env_options, request.agent,
-                                         request.agent_options, address=request.ray_address)
+                                         request.agent_options, address=request.ray_address,
+                                         concurrency=request.concurrency, plan=plan)
     elif request.executor == "local":
         runner = EpisodeRunner(store, family, options, factory, request.env)
     else:

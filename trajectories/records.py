@@ -82,6 +82,11 @@ class RunConfig(BaseModel):
     resume_run_id: str | None = Field(default=None, exclude=True)
     executor: str = Field(default="local", exclude=True)      # "local" or "ray"
     ray_address: str | None = Field(default=None, exclude=True)
+    # Ray workers: episode slots per worker and the CPUs/memory each slot reserves (None: the
+    # defaults for the kind of environment, see agents.ray_executor.SlotPlan).
+    slots_per_worker: int | None = Field(default=None, exclude=True)
+    cpus_per_slot: float | None = Field(default=None, exclude=True)
+    memory_per_slot_mb: int | None = Field(default=None, exclude=True)
     max_error_rate: float = Field(default=DEFAULT_MAX_ERROR_RATE, exclude=True)
     # Live objects built from env_options (user-simulator and judge model clients).
     runtime_env_options: dict[str, Any] = Field(default_factory=dict, exclude=True)

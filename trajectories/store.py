@@ -344,6 +344,29 @@ class TrajectoryStore(StoreQueries):
             conn.execute(update(m.Episode.__table__).where(m.Episode.__table__.c.id == episode_id)
                          .values(**values, finished_at=_now()))
 
+    def abandon_episode(self, run_id: str, env: str, domain: str, task_id: str, split: str, trial: int,
+                        seed: int | None, result: EpisodeResult) -> str:
+        """Finish the episode (run, task, trial) with `result` when its worker was lost.
+
+        The steps it recorded stay for inspection; an episode the lost worker never got to
+        start is created first. A finished episode is left as it is. Returns its id.
+        """
+        ep = m.Episode.__table__
+        with self._read() as session:
+            found = session.execute(select(ep.c.id, ep.c.status).where(
+                ep.c.run_id == run_id, ep.c.task_id == task_id, ep.c.trial == trial)).first()
+        if found is None:
+            episode_id = self.start_episode(run_id, env, domain, task_id, split, trial, seed)
+        elif found[1] in FINISHED_STATUSES:
+            return found[0]
+        else:
+            episode_id = found[0]
+        try:
+            self.finish_episode(episode_id, result)
+        except EpisodeFinishedError:  # the worker finished it after all, just before dying
+            pass
+        return episode_id
+
     def reset_unfinished_episodes(self, run_id: str) -> int:
         """Mark episodes a killed process left running as infrastructure errors (retried on resume)."""
         self.get_run(run_id)

@@ -73,6 +73,7 @@ def register(app: typer.Typer) -> None:
         domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …; all: every domain folder of --data-dir).")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory (with --domain all: τ²-bench's data/tau2/domains).")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
+        generated: Annotated[int | None, typer.Option("--generated", min=1, help="osworld-lite: run N generated train tasks (seeded by --seed) instead of the suite.")] = None,
         user: Annotated[str, typer.Option(help="tau2-lite user simulator: llm or scripted.")] = "llm",
         user_model: Annotated[str | None, typer.Option("--user-model", help="Registry model for the LLM user simulator.")] = None,
         judge_model: Annotated[str | None, typer.Option("--judge-model", help="Registry model for NL-assertion judging.")] = None,
@@ -89,6 +90,9 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str | None, typer.Option(help="A label for the run.")] = None,
         executor: Annotated[str, typer.Option(help="local (this process) or ray (episodes as Ray tasks; use a PostgreSQL --db for a multi-machine cluster).")] = "local",
         ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address (default: a private local cluster).")] = None,
+        slots_per_worker: Annotated[int | None, typer.Option("--slots-per-worker", min=1, help="Ray: episodes each long-lived worker runs at once (default 2 for desktop/browser envs, 16 for tool envs).")] = None,
+        cpus_per_slot: Annotated[float | None, typer.Option("--cpus-per-slot", min=0.01, help="Ray: CPUs each episode slot reserves (default 1 for desktop/browser envs, 0.01 for tool envs).")] = None,
+        memory_per_slot: Annotated[int | None, typer.Option("--memory-per-slot", min=1, help="Ray: MiB of memory each episode slot reserves for placement.")] = None,
         json_summary: Annotated[bool, typer.Option("--json-summary", help="Print one JSON object per run at the end.")] = False,
         progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress bar.")] = True,
         db: DbOption = None,
@@ -103,10 +107,14 @@ def register(app: typer.Typer) -> None:
             from envs.errors import UnknownIdError
             if agent not in list_agents():
                 raise UnknownIdError("agent", agent, BASELINES)
+        if generated and env != "osworld-lite":
+            raise typer.BadParameter("--generated makes osworld-lite tasks; use it with --env osworld-lite")
         env_options: dict[str, Any] = {k: v for k, v in {
             "domain": domain, "data_dir": str(data_dir.resolve()) if data_dir else None,
             "task_file": str(task_file.resolve()) if task_file else None,
             "user": user if env == "tau2-lite" else None,
+            # Stored with the run, so a resume or a Ray worker rebuilds the same generated tasks.
+            "generated": generated, "generated_seed": seed if generated else None,
         }.items() if v is not None}
         if resume or agent:
             plans = [(agent or "oracle", None)]
@@ -134,6 +142,7 @@ def register(app: typer.Typer) -> None:
                 task_ids=_csv(tasks), split=split, limit=limit, trials=trials, seed=seed,
                 max_steps=max_steps, episode_timeout_s=timeout, concurrency=concurrency,
                 resume_run_id=resume, name=name, executor=executor, ray_address=ray_address,
+                slots_per_worker=slots_per_worker, cpus_per_slot=cpus_per_slot, memory_per_slot_mb=memory_per_slot,
                 max_error_rate=max_error_rate)
             try:
                 if env == "tau2-lite" and (domain == "all" or is_group_id(resume)):

@@ -1,4 +1,4 @@
-"""The Ray path never submits the database password as a task argument, and episodes still run."""
+"""The Ray path never hands the database password to a worker as an argument, and episodes still run."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import ray  # in the test extra: required, never skipped
-from ray.remote_function import RemoteFunction
+from ray.actor import ActorClass
 from sqlalchemy.engine import make_url
 
 from agents.ray_executor import PASSWORD_ENV, RayEpisodeExecutor, url_without_password, worker_store_url
@@ -30,15 +30,16 @@ def _contains_password(value: Any) -> bool:
 
 @pytest.fixture
 def submissions(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Everything handed to Ray for each task submission: arguments and task options."""
+    """Everything handed to Ray for each worker started: arguments and actor options."""
     seen: list[dict[str, Any]] = []
-    original = RemoteFunction._remote
+    original = ActorClass._remote
 
-    def recording(self: RemoteFunction, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
-        seen.append({"function": self._function_name, "args": args, "kwargs": kwargs, "options": options})
+    def recording(self: ActorClass, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        seen.append({"function": self.__ray_metadata__.class_name, "args": args, "kwargs": kwargs,
+                     "options": options})
         return original(self, args=args, kwargs=kwargs, **options)
 
-    monkeypatch.setattr(RemoteFunction, "_remote", recording)
+    monkeypatch.setattr(ActorClass, "_remote", recording)
     return seen
 
 
@@ -74,9 +75,9 @@ def test_episodes_run_on_ray_without_the_password_in_task_arguments(
     assert (summary.episodes, summary.succeeded, summary.errors) == (2, 2, 0)
     episodes = list(store.iter_episodes(run_ids=[summary.run_id]))
     assert {e.status for e in episodes} == {EpisodeStatus.SUCCEEDED}
-    episode_tasks = [s for s in submissions if s["function"].endswith("run_episode_in_worker")]
-    assert len(episode_tasks) == 2
-    for submitted in episode_tasks:
+    workers = [s for s in submissions if s["function"] == "EpisodeWorker"]
+    assert len(workers) == 1   # one long-lived worker with enough slots for both episodes
+    for submitted in workers:
         assert submitted["args"][0] == url_without_password(store.url)
         assert not _contains_password(submitted)
     assert PASSWORD_ENV not in os.environ and not ray.is_initialized()
@@ -118,7 +119,7 @@ def test_a_caller_started_ray_session_gets_the_password_per_task(
         request = RunRequest(env="test-counter", agent="oracle", task_ids=["count-to-1"], executor="ray")
         summary = asyncio.run(execute_run(request, store, show_progress=False))
         assert (summary.episodes, summary.succeeded) == (1, 1)
-        (submitted,) = [s for s in submissions if s["function"].endswith("run_episode_in_worker")]
+        (submitted,) = [s for s in submissions if s["function"] == "EpisodeWorker"]
         assert not _contains_password(submitted["args"]) and not _contains_password(submitted["kwargs"])
         env_vars = submitted["options"]["runtime_env"]["env_vars"]
         assert env_vars == {PASSWORD_ENV: PASSWORD}
