@@ -48,6 +48,8 @@ BUILTIN_DOMAINS = {
     "retail": "envs.tau2_lite.domains.retail",
     "mock": "envs.tau2_lite.domains.mock",
     "card_services": "envs.tau2_lite.domains.card_services",
+    "telecom": "envs.tau2_lite.domains.telecom",
+    "telecom-workflow": "envs.tau2_lite.domains.telecom",
     "banking_knowledge": "envs.tau2_lite.domains.banking_knowledge",
     "airline": "envs.tau2_lite.domains.airline",
 }
@@ -105,6 +107,15 @@ class Domain:
     def splits(self) -> dict[str, list[str]]:
         """Split name -> task ids. Tasks in no "train"/"test" split count as "test"."""
         return {}
+
+    def sync_tools(self, agent_tools: Toolkit, user_tools: Toolkit | None) -> None:
+        """Bring the user's side in step with the agent's DB (τ²-bench's `sync_tools`); the
+        runtime calls it wherever the reference does. Most domains have nothing to sync."""
+
+    def dump_db_json(self, db: Any) -> str:
+        """A DB as check-tasks writes it (JSON text): the db.json layout unless the domain says
+        otherwise."""
+        return db.dump_json()
 
     # -- provided ------------------------------------------------------------------------
     @_loaded_once

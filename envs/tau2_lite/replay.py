@@ -22,7 +22,8 @@ class GoldReplay:
         return [(a.action_id, r) for a, r in zip(self.task.gold_actions, self.results) if r.error]
 
     def action_records(self) -> list[dict[str, Any]]:
-        return [{"name": r.name, "error": r.error, "output": r.content} for r in self.results]
+        return [{"name": r.name, "requestor": r.requestor, "error": r.error, "output": r.content}
+                for r in self.results]
 
 
 def replay_gold(domain: Domain, task: Task, *, writes_only: bool = False, seed: int = 0) -> GoldReplay:

@@ -62,6 +62,11 @@ class Runtime:
         self.domain = domain
         # The task lets a domain configure its tools per task (banking_knowledge's read-log allowlist).
         self.agent_tools, self.user_tools = domain.new_toolkits(seed, task=task)
+        self.sync()
+
+    def sync(self) -> None:
+        """The domain's sync of the user's side with the agent's DB (a no-op in most domains)."""
+        self.domain.sync_tools(self.agent_tools, self.user_tools)
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -92,18 +97,31 @@ class Runtime:
         return True
 
     # -- calls -------------------------------------------------------------------------------
-    def respond(self, call: ToolCall) -> ToolMessage:
-        """Run one tool call; failures come back as `Error: …` messages with error=True."""
+    def respond(self, call: ToolCall, *, sync: bool = True) -> ToolMessage:
+        """Run one tool call; failures come back as `Error: …` messages with error=True.
+
+        As τ²-bench's `get_response`, a successful call is followed by the domain's sync (a
+        sync that fails turns the answer into an error); `sync=False` is its `make_tool_call`,
+        which the reference's evaluator uses to build the gold state.
+        """
         try:
             kit = self._toolkit(call.requestor)
         except ValueError as exc:
             return ToolMessage(call.id, call.name, f"Error: {exc}", True, call.requestor)
         result = kit.execute(call.name, call.arguments)
+        if sync and not result.error:
+            try:
+                self.sync()
+            except Exception as exc:  # noqa: BLE001 - reported like a failing tool, as in the reference
+                return ToolMessage(call.id, call.name, f"Error: {exc}", True, call.requestor)
         return ToolMessage(call.id, call.name, result.content, result.error, call.requestor)
 
     def run_function(self, call: EnvFunctionCall) -> Any:
-        """Run an initialization action or an assertion function; raises on failure."""
-        return self._toolkit(call.env_type).call_function(call.func_name, call.arguments)
+        """Run an initialization action or an assertion function (then the domain's sync);
+        raises on failure."""
+        result = self._toolkit(call.env_type).call_function(call.func_name, call.arguments)
+        self.sync()
+        return result
 
     def check_assertion(self, assertion: EnvAssertion) -> bool:
         result = self.run_function(assertion)
@@ -130,6 +148,7 @@ class Runtime:
         for action in state.initialization_actions or []:
             self.run_function(action)
         self.replay(state.message_history or [], strict=strict)
+        self.sync()
 
     def replay(self, messages: list[dict[str, Any]], *, strict: bool = True) -> None:
         """Re-run the mutating tool calls of a conversation (reads and unknown tools are skipped).

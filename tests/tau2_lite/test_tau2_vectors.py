@@ -45,7 +45,8 @@ def _gold_conversation(task, results) -> list[dict[str, Any]]:
 
 
 def _assert_actions(vector: dict[str, Any], got: list[dict[str, Any]]) -> None:
-    want = [{"name": a["name"], "error": a["error"], "output": a["output"]} for a in vector["actions"]]
+    want = [{"name": a["name"], "requestor": a["requestor"], "error": a["error"], "output": a["output"]}
+            for a in vector["actions"]]
     assert len(got) == len(want), vector["task_id"]
     for i, (g, w) in enumerate(zip(got, want)):
         assert g == w, f"task {vector['task_id']} action {i} ({w['name']}): got {g!r}, reference {w!r}"
