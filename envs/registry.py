@@ -17,6 +17,7 @@ from envs.types import TaskInfo
 BUILTIN_FAMILY_MODULES = {
     "osworld-lite": "envs.osworld_lite",
     "tau2-lite": "envs.tau2_lite",
+    "osworld": "envs.osworld",
 }
 
 

@@ -9,16 +9,29 @@ A task's setup steps (before the agent acts) run their commands through the supe
 the agent's PID namespace, so a background job they start lives on for the agent. Evaluation
 steps (`evaluation=True`: the evaluator's postconfig) run them with `Sandbox.run`, in a fresh
 process the host starts outside the agent's reach.
+
+OSWorld's own step types run here as OSWorld's SetupController runs them (envs/osworld uses
+them): `download` (bytes from a `fetch(url)` callable the task source gives, the asset cache;
+never the network), `execute` with `stdout`/`stderr` (the output is saved in `output_dir` for
+the `cache_file` getter) and `until` (re-run until the return code or output matches),
+the placeholders {CLIENT_PASSWORD}, {SCREEN_WIDTH}, {SCREEN_HEIGHT}, {SCREEN_WIDTH_HALF} and
+{SCREEN_HEIGHT_HALF} in execute commands, `close_window`, `chrome_close_tabs` and
+`update_browse_history` (into Chromium's profile). A window OSWorld names "Google Chrome" is
+Chromium's here.
 """
 from __future__ import annotations
 
 import logging
+import re
 import shlex
+import sqlite3
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from envs.errors import InfrastructureError
 from envs.osworld_lite import cdp
@@ -32,6 +45,16 @@ from envs.osworld_lite.task import Task
 
 log = logging.getLogger(__name__)
 EXECUTE_TIMEOUT_S = 120.0
+UNTIL_TIMEOUT_S = 60.0         # the longest an `execute … until` step keeps re-running
+UNTIL_INTERVAL_S = 0.3         # OSWorld's pause between tries
+CLIENT_PASSWORD = "password"   # the sandbox user's sudo password, as on OSWorld's VM
+CHROMIUM_HISTORY = f"{SANDBOX_HOME}/.config/chromium/Default/History"
+# OSWorld's update_browse_history step starts from this empty Chrome history database.
+EMPTY_HISTORY_URL = ("https://huggingface.co/datasets/xlangai/ubuntu_osworld_file_cache/resolve/main/chrome/"
+                     "44ee5668-ecd5-4366-a6ce-c1c9b8d4e938/history_empty.sqlite?download=true")
+CHROME_EPOCH = datetime(1601, 1, 1)
+TYPED_VISIT = 805306368        # the transition OSWorld records for each visit
+Fetch = Callable[[str], bytes]
 
 
 def expand_home(arg: str) -> str:
@@ -69,8 +92,10 @@ def _sandbox_path(path: str) -> str:
 class StepRunner:
     """Callable over a list of config steps; notes what went wrong without hiding it."""
 
-    def __init__(self, session: DesktopSession, task: Task, evaluation: bool = False):
+    def __init__(self, session: DesktopSession, task: Task, evaluation: bool = False, *,
+                 fetch: Fetch | None = None, output_dir: Path | None = None):
         self.session, self.task = session, task
+        self.fetch, self.output_dir = fetch, output_dir
         self.notes: list[str] = []
         sandbox = session.sandbox
         assert sandbox is not None
@@ -113,19 +138,56 @@ class StepRunner:
         self.session.launch(spec)
 
     def _execute(self, params: Any) -> None:
-        argv = command_argv(params.command, params.shell)
+        command = self.placeholders(params.command)
+        argv = command_argv(command, params.shell)
         code = _pyautogui_code(argv)
         if code is not None:
             self._pyautogui(code)
             return
-        result = self._run(argv, timeout=EXECUTE_TIMEOUT_S)
-        if result["timed_out"]:
-            raise InfrastructureError(f"task {self.task.id!r}: execute step timed out: {params.command!r}")
+        until = getattr(params, "until", None) or {}
+        deadline = time.monotonic() + UNTIL_TIMEOUT_S
+        while True:
+            result = self._run(argv, timeout=EXECUTE_TIMEOUT_S)
+            if result["timed_out"]:
+                raise InfrastructureError(f"task {self.task.id!r}: execute step timed out: {params.command!r}")
+            self._save_output(params, result)
+            if not until or _until_met(until, result):
+                break
+            if time.monotonic() > deadline:
+                raise InfrastructureError(f"task {self.task.id!r}: execute step never met its `until` "
+                                          f"{until!r} within {UNTIL_TIMEOUT_S:.0f} s: {params.command!r}")
+            time.sleep(UNTIL_INTERVAL_S)
         if result["returncode"] != 0:
             # OSWorld ignores failing execute steps (many are `pkill …`); we keep a note.
             note = f"execute {params.command!r} exited {result['returncode']}: {result['stderr'][-300:].strip()}"
             log.info("task %s: %s", self.task.id, note)
             self.notes.append(note)
+
+    def placeholders(self, command: list[str] | str) -> list[str] | str:
+        """OSWorld's execute placeholders, filled in (the half sizes before the full ones)."""
+        w, h = self.session.width, self.session.height
+        values = {"{CLIENT_PASSWORD}": CLIENT_PASSWORD, "{SCREEN_WIDTH_HALF}": str(w // 2),
+                  "{SCREEN_HEIGHT_HALF}": str(h // 2), "{SCREEN_WIDTH}": str(w), "{SCREEN_HEIGHT}": str(h)}
+
+        def fill(text: str) -> str:
+            for key, value in values.items():
+                text = text.replace(key, value)
+            return text
+        return fill(command) if isinstance(command, str) else [fill(c) for c in command]
+
+    def _save_output(self, params: Any, result: dict[str, Any]) -> None:
+        for key, stream in (("stdout", "stdout"), ("stderr", "stderr")):
+            name = getattr(params, key, None)
+            if not name:
+                continue
+            if self.output_dir is None:
+                raise InfrastructureError(f"task {self.task.id!r}: an execute step saves its {key} "
+                                          "but this runtime keeps no output folder")
+            dest = (self.output_dir / str(name)).resolve()
+            if not dest.is_relative_to(self.output_dir.resolve()):
+                raise InfrastructureError(f"task {self.task.id!r}: {key} file {name!r} leaves the output folder")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(result[stream], encoding="utf-8")
 
     def _pyautogui(self, code: str) -> None:
         """OSWorld's postconfig drives the GUI with `python -c "import pyautogui; …"`; here the
@@ -152,9 +214,10 @@ class StepRunner:
 
     def _activate_window(self, params: Any) -> None:
         deadline = time.monotonic() + 5
-        while not self.session.activate_window(params.window_name, params.strict, params.by_class):
+        name = chromium_window_name(params.window_name)
+        while not self.session.activate_window(name, params.strict, params.by_class):
             if time.monotonic() > deadline:
-                self.notes.append(f"activate_window: no window matches {params.window_name!r}")
+                self.notes.append(f"activate_window: no window matches {name!r}")
                 return
             time.sleep(0.1)
         time.sleep(0.1)  # let the window manager raise it
@@ -167,3 +230,88 @@ class StepRunner:
         bridge = self.session.chromium_bridge()
         cdp.open_tabs(bridge, list(params.urls_to_open))
 
+
+    def _close_window(self, params: Any) -> None:
+        name = chromium_window_name(params.window_name)
+        if not self.session.close_window(name, params.strict, params.by_class):
+            self.notes.append(f"close_window: no window matches {name!r}")  # OSWorld logs and goes on
+
+    def _chrome_close_tabs(self, params: Any) -> None:
+        bridge = self.session.chromium_bridge()
+        time.sleep(0.5)  # OSWorld waits for Chrome to finish starting
+        for url in params.urls_to_close:
+            for page in bridge.pages():
+                if same_url(page.get("url", ""), url):
+                    bridge.get_json(f"/json/close/{page['id']}")
+                    break
+
+    def _download(self, params: Any) -> None:
+        if self.fetch is None:
+            raise InfrastructureError(f"task {self.task.id!r}: download steps need an asset cache")
+        files = {_sandbox_path(f.path): self.fetch(f.url) for f in params.files}
+        self.session.sandbox.write_files(files)  # type: ignore[union-attr]
+
+    def _update_browse_history(self, params: Any) -> None:
+        """OSWorld's fake browsing history: its empty Chrome history database (an asset) with
+        each item added as a typed-in visit, written as Chromium's profile history."""
+        if self.fetch is None:
+            raise InfrastructureError(f"task {self.task.id!r}: update_browse_history needs an asset cache")
+        data = add_visits(self.fetch(EMPTY_HISTORY_URL), [(h.url, h.title, h.visit_time_from_now_in_seconds)
+                                                           for h in params.history])
+        self.session.sandbox.write_files({CHROMIUM_HISTORY: data})  # type: ignore[union-attr]
+
+    def _googledrive(self, params: Any) -> None:
+        raise InfrastructureError(f"task {self.task.id!r}: googledrive steps need a Google account")
+
+    def _login(self, params: Any) -> None:
+        raise InfrastructureError(f"task {self.task.id!r}: login steps need a Google account")
+
+
+def add_visits(empty_db: bytes, items: list[tuple[str, str, float]]) -> bytes:
+    """A Chrome history database (bytes) with one `urls` row and one `visits` row per item
+    (url, title, seconds ago), timed as OSWorld does (microseconds since 1601)."""
+    with tempfile.TemporaryDirectory(prefix="olite-history-") as tmp:
+        path = Path(tmp) / "History"
+        path.write_bytes(empty_db)
+        conn = sqlite3.connect(path)
+        try:
+            for url, title, ago in items:
+                when = datetime.now() - timedelta(seconds=ago)
+                stamp = int((when - CHROME_EPOCH).total_seconds() * 1_000_000)
+                cur = conn.execute("INSERT INTO urls (url, title, visit_count, typed_count, last_visit_time, hidden) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)", (url, title, 1, 0, stamp, 0))
+                conn.execute("INSERT INTO visits (url, visit_time, from_visit, transition, segment_id, "
+                             "visit_duration) VALUES (?, ?, ?, ?, ?, ?)", (cur.lastrowid, stamp, 0, TYPED_VISIT, 0, 0))
+            conn.commit()
+        finally:
+            conn.close()
+        return path.read_bytes()
+
+
+def _until_met(until: dict[str, Any], result: dict[str, Any]) -> bool:
+    """OSWorld's `until`: the return code equals, or the text appears in stdout / stderr."""
+    return ("returncode" in until and result["returncode"] == until["returncode"]) \
+        or ("stdout" in until and str(until["stdout"]) in result["stdout"]) \
+        or ("stderr" in until and str(until["stderr"]) in result["stderr"])
+
+
+def chromium_window_name(name: str) -> str:
+    """OSWorld's Chrome window names, as Chromium titles its windows here."""
+    return name.replace("Google Chrome", "Chromium").replace("google-chrome", "chromium")
+
+
+def same_url(a: str, b: str) -> bool:
+    """OSWorld's compare_urls for closing tabs: scheme-less URLs get http, the host loses a
+    lone `www` subdomain and its public suffix (here: its last label, so `.co.uk`-style
+    suffixes are approximated), a bare "/" path counts as empty; query and fragment count."""
+    def norm(u: str) -> tuple[str, str, str, str, str]:
+        u = u.strip()
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+\-.]*://", u):
+            u = f"http://{u}"
+        p = urlsplit(u)
+        labels = (p.hostname or "").lower().split(".")
+        labels = labels[:-1] if len(labels) > 1 else labels
+        if len(labels) == 2 and labels[0] == "www":
+            labels = labels[1:]
+        return p.scheme.lower(), ".".join(labels), "" if p.path == "/" else p.path, p.query, p.fragment
+    return norm(a) == norm(b)

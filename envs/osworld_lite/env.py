@@ -19,6 +19,7 @@ import functools
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ class OSWorldLiteEnv(gym.Env):
                 self.session = DesktopSession(self.width, self.height, base_dir=self.sandbox_dir).start()
             if self._uses_libreoffice():
                 self.session.install_libreoffice_profile()
-            runner = StepRunner(self.session, self.task)
+            runner = self.step_runner(self.session)
             runner(self.task.config)
             self.setup_notes = runner.notes
             self.session.check_health()
@@ -211,8 +212,8 @@ class OSWorldLiteEnv(gym.Env):
             session.check_health()
             with tempfile.TemporaryDirectory(prefix="olite-eval-") as tmp:
                 evaluation = evaluate_task(
-                    self.task, lambda spec: getters.resolve(session, spec, Path(tmp)), last,
-                    run_steps=StepRunner(session, self.task, evaluation=True))
+                    self.task, self.resolver(session, Path(tmp)), last,
+                    run_steps=self.step_runner(session, evaluation=True))
         except SandboxBroken as exc:
             raise session.blame(exc) from exc
         evaluation.details.setdefault("termination", str(termination))
@@ -227,6 +228,13 @@ class OSWorldLiteEnv(gym.Env):
     def close(self) -> None:
         self._shutdown()
         super().close()
+
+    # -- hooks for task sources that extend setup or getters (envs/osworld) ----------------------
+    def step_runner(self, session: DesktopSession, evaluation: bool = False) -> StepRunner:
+        return StepRunner(session, self.task, evaluation=evaluation)
+
+    def resolver(self, session: DesktopSession, workdir: Path) -> Callable[[dict[str, Any]], Any]:
+        return lambda spec: getters.resolve(session, spec, workdir)
 
     # -- internals ------------------------------------------------------------------------------
     def _actions(self, action: Any) -> list[Any]:

@@ -315,6 +315,9 @@ class DesktopSession:
     def activate_window(self, window_name: str, strict: bool = False, by_class: bool = False) -> bool:
         return windows.activate(self._x, window_name, strict, by_class)
 
+    def close_window(self, window_name: str, strict: bool = False, by_class: bool = False) -> bool:
+        return windows.close(self._x, window_name, strict, by_class)
+
     @property
     def home(self) -> Path:
         assert self.sandbox is not None

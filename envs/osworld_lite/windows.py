@@ -61,3 +61,18 @@ def write_openbox_config(dest: Path) -> None:
     except OSError:
         rc = '<openbox_config xmlns="http://openbox.org/3.4/rc"><applications></applications></openbox_config>'
     dest.write_text(rc.replace("<applications>", _MAXIMIZE_RULE, 1))
+
+
+def close(dpy: Any, window_name: str, strict: bool = False, by_class: bool = False) -> bool:
+    """Ask the window manager to close the first matching window (OSWorld's close_window;
+    matching as in `activate`). False when no window matches."""
+    for info in window_info(dpy):
+        hay = " ".join(info["class"]) if by_class else info["name"]
+        if (hay == window_name) if strict else (window_name.lower() in hay.lower()):
+            win = dpy.create_resource_object("window", info["id"])
+            ev = xevent.ClientMessage(window=win, client_type=dpy.intern_atom("_NET_CLOSE_WINDOW"),
+                                      data=(32, [X.CurrentTime, 2, 0, 0, 0]))
+            dpy.screen().root.send_event(ev, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
+            dpy.sync()
+            return True
+    return False
