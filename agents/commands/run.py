@@ -73,6 +73,8 @@ def register(app: typer.Typer) -> None:
         domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …; all: every domain folder of --data-dir).")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory (with --domain all: τ²-bench's data/tau2/domains).")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
+        osworld_dir: Annotated[Path | None, typer.Option("--osworld-dir", help="osworld: OSWorld's evaluation_examples folder (default: $OSWORLD_DIR).")] = None,
+        assets: Annotated[Path | None, typer.Option("--assets", help="osworld: the asset cache folder (default: $OSWORLD_ASSETS or ~/.cache/agentic-bench/osworld-assets).")] = None,
         generated: Annotated[int | None, typer.Option("--generated", min=1, help="osworld-lite: run N generated train tasks (seeded by --seed) instead of the suite.")] = None,
         user: Annotated[str, typer.Option(help="tau2-lite user simulator: llm or scripted.")] = "llm",
         user_model: Annotated[str | None, typer.Option("--user-model", help="Registry model for the LLM user simulator.")] = None,
@@ -115,7 +117,12 @@ def register(app: typer.Typer) -> None:
             "user": user if env == "tau2-lite" else None,
             # Stored with the run, so a resume or a Ray worker rebuilds the same generated tasks.
             "generated": generated, "generated_seed": seed if generated else None,
+            "osworld_dir": str(osworld_dir.resolve()) if osworld_dir else None,
+            "assets": str(assets.resolve()) if assets else None,
         }.items() if v is not None}
+        task_ids = _csv(tasks)
+        if env == "osworld" and not resume:
+            task_ids = _plan_osworld(env_options, task_ids, err)
         if resume or agent:
             plans = [(agent or "oracle", None)]
         else:
@@ -139,7 +146,7 @@ def register(app: typer.Typer) -> None:
             request = RunRequest(
                 env=env, agent=agent_name, model=model_name, env_options=env_options,
                 agent_options=agent_options if agent_name == "model" else {},
-                task_ids=_csv(tasks), split=split, limit=limit, trials=trials, seed=seed,
+                task_ids=task_ids, split=split, limit=limit, trials=trials, seed=seed,
                 max_steps=max_steps, episode_timeout_s=timeout, concurrency=concurrency,
                 resume_run_id=resume, name=name, executor=executor, ray_address=ray_address,
                 slots_per_worker=slots_per_worker, cpus_per_slot=cpus_per_slot, memory_per_slot_mb=memory_per_slot,
@@ -164,6 +171,23 @@ def register(app: typer.Typer) -> None:
             _report(summary, json_summary)
         if any(s.harness_errors for s in summaries):
             raise typer.Exit(5)
+
+
+def _plan_osworld(env_options: dict[str, Any], task_ids: list[str], err) -> list[str]:
+    """OSWorld tasks with blockers are never started: the run records them (with their
+    blockers) as not runnable, outside the scored denominator (docs/osworld.md)."""
+    from envs.osworld import not_runnable_tasks
+
+    blocked = not_runnable_tasks(env_options, task_ids)
+    env_options.update(runnable_only=True, not_runnable=blocked)
+    if blocked:
+        err(f"{len(blocked)} OSWorld task(s) are not runnable here; they are recorded with the run as not "
+            f"runnable and not scored (`list tasks --env osworld` shows each one's blockers)")
+    left = [t for t in task_ids if t not in blocked]
+    if task_ids and not left:
+        err("none of the named tasks is runnable here; nothing was run.")
+        raise typer.Exit(4)
+    return left
 
 
 def _report(summary: RunSummary, json_summary: bool) -> None:
