@@ -102,7 +102,7 @@ def test_fixture_specs_are_materialised_locally(tmp_path: Path) -> None:
     from envs.osworld_lite.fixtures import materialize_fixture
 
     result = materialize_fixture("calc/budget_expected.xlsx", tmp_path / "budget.xlsx")
-    task = make_task({"func": "compare_table", "result": {"type": "vm_file", "path": "/home/user/budget.xlsx"},
+    task = make_task({"func": "lite_compare_table", "result": {"type": "vm_file", "path": "/home/user/budget.xlsx"},
                       "expected": {"type": "fixture", "fixture": "calc/budget_expected.xlsx"}})
     seen: list[dict[str, Any]] = []
 
@@ -122,13 +122,13 @@ def test_fixture_spec_with_a_file_beside_the_task(tmp_path: Path) -> None:
     (tmp_path / "expected.txt").write_text("hello\n")
     (tmp_path / "got.txt").write_text("hello\n")
     task = parse_task({"id": "u", "instruction": "x", "evaluator": {
-        "func": "compare_text_file", "result": {"type": "vm_file", "path": "~/got.txt"},
+        "func": "lite_compare_text_file", "result": {"type": "vm_file", "path": "~/got.txt"},
         "expected": {"type": "fixture", "file": "expected.txt"}}}, base_dir=tmp_path)
     assert evaluate_task(task, lambda spec: str(tmp_path / "got.txt"), "DONE").reward == 1.0
 
 
 def test_metric_errors_score_zero_with_the_reason() -> None:
-    task = make_task({"func": "compare_table", "result": cmd("a"),
+    task = make_task({"func": "lite_compare_table", "result": cmd("a"),
                       "options": {"rules": [{"type": "no_such_rule"}]}})
     ev = evaluate_task(task, Outputs({"a": __file__}), "DONE")  # not a workbook: score 0
     assert ev.reward == 0.0

@@ -50,7 +50,7 @@ def docx(path: Path, paragraphs: list[str], center_first: bool = False, bold: st
 # --- registry -------------------------------------------------------------------------------
 
 def test_registry_has_osworld_names() -> None:
-    for name in ("compare_table", "compare_docx_files", "compare_text_file", "check_include_exclude",
+    for name in ("lite_compare_table", "compare_docx_files", "lite_compare_text_file", "check_include_exclude",
                  "exact_match", "fuzzy_match", "literal_match", "check_direct_json_object",
                  "is_expected_url_pattern_match", "check_csv", "check_list", "check_file_exists", "exists"):
         assert name in METRICS, name
@@ -59,7 +59,7 @@ def test_registry_has_osworld_names() -> None:
 def test_unknown_metric_suggests_close_names() -> None:
     with pytest.raises(UnknownIdError) as err:
         get_metric("compare_tabel")
-    assert "compare_table" in str(err.value)
+    assert "lite_compare_table" in str(err.value)
 
 
 # --- strings and JSON -------------------------------------------------------------------------
@@ -95,12 +95,17 @@ def test_check_include_exclude() -> None:
 def test_check_direct_json_object() -> None:
     rules = {"expected": {"name": "Dana", "phone": "555-0142"}}
     assert call_metric("check_direct_json_object", {"name": "Dana", "phone": "555-0142", "x": 1}, rules) == 1.0
-    assert call_metric("check_direct_json_object", json.dumps({"name": "Dana", "phone": " 555-0142\n"}), rules) == 1.0
+    # OSWorld's semantics: a string result is parsed after ' -> "; values are not stripped
+    assert call_metric("check_direct_json_object", "{'name': 'Dana', 'phone': '555-0142'}", rules) == 1.0
+    assert call_metric("check_direct_json_object", json.dumps({"name": "Dana", "phone": " 555-0142\n"}), rules) == 0.0
     assert call_metric("check_direct_json_object", {"name": "Dana"}, rules) == 0.0
-    assert call_metric("check_direct_json_object", "not json", rules) == 0.0
-    contains = {"expected": {"title": ["Intranet", "Home"]}, "expect_in_result": True}
-    assert call_metric("check_direct_json_object", {"title": "Northwind Intranet"}, contains) == 1.0
-    assert call_metric("check_direct_json_object", {"title": "Search"}, contains) == 0.0
+    with pytest.raises(json.JSONDecodeError):
+        call_metric("check_direct_json_object", "not json", rules)
+    contains = {"expected": {"title": ["Intranet", "Home"], "body": "Welcome"}, "expect_in_result": True}
+    assert call_metric("check_direct_json_object", {"title": "Home", "body": "Welcome back"}, contains) == 1.0
+    assert call_metric("check_direct_json_object", {"title": ["Home", "x"], "body": "Welcome"}, contains) == 1.0
+    # a list of options against a string needs equality, not a substring
+    assert call_metric("check_direct_json_object", {"title": "Northwind Intranet", "body": "Welcome"}, contains) == 0.0
 
 
 def test_url_pattern_match() -> None:
@@ -118,11 +123,11 @@ def test_compare_text_file(tmp_path: Path) -> None:
     a.write_text("port = 9090\nworkers = 4\n")
     b.write_text("port = 9090\nworkers = 4")          # no final newline: same
     c.write_text("port  =  9090\n\nWorkers = 4\n")
-    assert call_metric("compare_text_file", str(a), str(b)) == 1.0
-    assert call_metric("compare_text_file", str(a), str(c)) == 0.0
-    assert call_metric("compare_text_file", str(a), str(c), {"ignore_blanks": True, "ignore_case": True}) == 1.0
-    assert call_metric("compare_text_file", str(tmp_path / "missing"), str(b)) == 0.0
-    assert call_metric("compare_text_file", None, str(b)) == 0.0
+    assert call_metric("lite_compare_text_file", str(a), str(b)) == 1.0
+    assert call_metric("lite_compare_text_file", str(a), str(c)) == 0.0
+    assert call_metric("lite_compare_text_file", str(a), str(c), {"ignore_blanks": True, "ignore_case": True}) == 1.0
+    assert call_metric("lite_compare_text_file", str(tmp_path / "missing"), str(b)) == 0.0
+    assert call_metric("lite_compare_text_file", None, str(b)) == 0.0
 
 
 def test_check_csv(tmp_path: Path) -> None:
@@ -132,7 +137,7 @@ def test_check_csv(tmp_path: Path) -> None:
     assert call_metric("check_csv", str(f), rules) == 1.0
     f.write_text("Region,Revenue\nNorth,48250\nWest,1\n")
     assert call_metric("check_csv", str(f), rules) == 0.0
-    assert call_metric("check_csv", str(tmp_path / "none.csv"), rules) == 0.0
+    assert call_metric("check_csv", None, rules) == 0.0
 
 
 def test_check_list(tmp_path: Path) -> None:
@@ -157,11 +162,14 @@ def test_check_json(tmp_path: Path) -> None:
 
 def test_file_exists_checks(tmp_path: Path) -> None:
     f = tmp_path / "x.txt"
-    assert call_metric("check_file_exists", str(f)) == 0.0
+    assert call_metric("file_exists", str(f)) == 0.0
     assert call_metric("check_file_absent", str(f)) == 1.0
     f.write_text("x")
     assert call_metric("exists", str(f)) == 1.0
-    assert call_metric("check_file_exists", None) == 0.0
+    # OSWorld's check_file_exists(directory, filename)
+    assert call_metric("check_file_exists", str(tmp_path), "x.txt") == 1.0
+    assert call_metric("check_file_exists", str(tmp_path), "y.txt") == 0.0
+    assert call_metric("check_file_exists", None, "x.txt") == 0.0
 
 
 # --- spreadsheets ----------------------------------------------------------------------------
@@ -172,19 +180,19 @@ def test_compare_table_whole_workbook(tmp_path: Path) -> None:
     b = xlsx(tmp_path / "b.xlsx", rows)
     c = xlsx(tmp_path / "c.xlsx", [["Region", "Revenue"], ["North", 10], ["South", 21]])
     d = xlsx(tmp_path / "d.xlsx", rows, title="Sales")
-    assert call_metric("compare_table", str(a), str(b)) == 1.0
-    assert call_metric("compare_table", str(a), str(c)) == 0.0
-    assert call_metric("compare_table", str(a), str(d)) == 0.0        # sheet names differ
+    assert call_metric("lite_compare_table", str(a), str(b)) == 1.0
+    assert call_metric("lite_compare_table", str(a), str(c)) == 0.0
+    assert call_metric("lite_compare_table", str(a), str(d)) == 0.0        # sheet names differ
     rules = {"rules": [{"type": "sheet_data", "sheet_idx0": "RI0", "sheet_idx1": "EI0"}]}
-    assert call_metric("compare_table", str(a), str(d), rules) == 1.0  # data only
-    assert call_metric("compare_table", str(a), str(d),
+    assert call_metric("lite_compare_table", str(a), str(d), rules) == 1.0  # data only
+    assert call_metric("lite_compare_table", str(a), str(d),
                        {"rules": [{"type": "sheet_data", "sheet_idx0": "RNSheet1", "sheet_idx1": "ENSales"}]}) == 1.0
 
 
 def test_compare_table_ignores_trailing_blank_cells_and_float_noise(tmp_path: Path) -> None:
     a = xlsx(tmp_path / "a.xlsx", [["x", 0.1 + 0.2], [None, None]])
     b = xlsx(tmp_path / "b.xlsx", [["x", 0.3]])
-    assert call_metric("compare_table", str(a), str(b)) == 1.0
+    assert call_metric("lite_compare_table", str(a), str(b)) == 1.0
 
 
 def test_compare_table_check_cell(tmp_path: Path) -> None:
@@ -198,14 +206,14 @@ def test_compare_table_check_cell(tmp_path: Path) -> None:
         {"type": "check_cell", "sheet_idx": "RI0", "coordinate": "B2",
          "props": {"value": {"method": "approx:0.5", "ref": 10.4}}},
     ]}
-    assert call_metric("compare_table", str(f), None, ok) == 1.0
+    assert call_metric("lite_compare_table", str(f), None, ok) == 1.0
     bad = {"rules": [{"type": "check_cell", "sheet_idx": "RI0", "coordinate": "A2",
                       "props": {"bold": {"method": "eq", "ref": True}}}]}
-    assert call_metric("compare_table", str(f), None, bad) == 0.0
+    assert call_metric("lite_compare_table", str(f), None, bad) == 0.0
     # openpyxl stores no cached value for a formula it wrote: "value" reads None, not 30.
     cached = {"rules": [{"type": "check_cell", "sheet_idx": "RI0", "coordinate": "B4",
                          "props": {"value": {"method": "eq", "ref": 30}}}]}
-    assert call_metric("compare_table", str(f), None, cached) == 0.0
+    assert call_metric("lite_compare_table", str(f), None, cached) == 0.0
 
 
 def test_compare_table_freeze_and_missing(tmp_path: Path) -> None:
@@ -213,14 +221,14 @@ def test_compare_table_freeze_and_missing(tmp_path: Path) -> None:
     b = xlsx(tmp_path / "b.xlsx", [["h"], [1]], freeze="A2")
     c = xlsx(tmp_path / "c.xlsx", [["h"], [1]])
     rules = {"rules": [{"type": "freeze", "sheet_idx0": "RI0", "sheet_idx1": "EI0"}]}
-    assert call_metric("compare_table", str(a), str(b), rules) == 1.0
-    assert call_metric("compare_table", str(c), str(b), rules) == 0.0
-    assert call_metric("compare_table", str(tmp_path / "none.xlsx"), str(b)) == 0.0
+    assert call_metric("lite_compare_table", str(a), str(b), rules) == 1.0
+    assert call_metric("lite_compare_table", str(c), str(b), rules) == 0.0
+    assert call_metric("lite_compare_table", str(tmp_path / "none.xlsx"), str(b)) == 0.0
     not_xlsx = tmp_path / "fake.xlsx"
     not_xlsx.write_text("plain text saved with the wrong extension")
-    assert call_metric("compare_table", str(not_xlsx), str(b)) == 0.0
+    assert call_metric("lite_compare_table", str(not_xlsx), str(b)) == 0.0
     with pytest.raises(ValueError, match="unsupported rule"):
-        call_metric("compare_table", str(a), str(b), {"rules": [{"type": "pivot_table"}]})
+        call_metric("lite_compare_table", str(a), str(b), {"rules": [{"type": "pivot_table"}]})
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -286,12 +294,12 @@ def test_image_metrics(tmp_path: Path) -> None:
 
 def test_compare_table_missing_sheet_scores_zero_but_bad_rules_raise(tmp_path: Path) -> None:
     a = xlsx(tmp_path / "a.xlsx", [["h"], [1]])
-    assert call_metric("compare_table", str(a), None, {"rules": [
+    assert call_metric("lite_compare_table", str(a), None, {"rules": [
         {"type": "check_cell", "sheet_idx": "RNSummary", "coordinate": "A1",
          "props": {"value": {"method": "eq", "ref": "h"}}}]}) == 0.0
-    assert call_metric("compare_table", str(a), None, {"rules": [
+    assert call_metric("lite_compare_table", str(a), None, {"rules": [
         {"type": "check_cell", "sheet_idx": "RI3", "coordinate": "A1",
          "props": {"value": {"method": "eq", "ref": "h"}}}]}) == 0.0
     with pytest.raises(KeyError, match="props"):
-        call_metric("compare_table", str(a), None, {"rules": [
+        call_metric("lite_compare_table", str(a), None, {"rules": [
             {"type": "check_cell", "sheet_idx": "RI0", "coordinate": "A1"}]})

@@ -7,6 +7,7 @@ a rule spec). A metric returns a score in [0, 1]; a missing result scores 0 rath
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -31,14 +32,33 @@ def get_metric(name: str) -> Metric:
     return METRICS[name]
 
 
+class UnknownMetricOption(ValueError):
+    """A task gives a metric an option it does not take (a task-file bug, never dropped)."""
+
+
+def check_options(name: str, options: dict[str, Any] | None) -> None:
+    """Raise UnknownMetricOption when `options` names a keyword the metric does not accept."""
+    fn = get_metric(name)
+    params = inspect.signature(fn).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    accepted = {n for n, p in list(params.items())[1:] if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    unknown = sorted(set(options or {}) - accepted)
+    if unknown:
+        raise UnknownMetricOption(f"metric {name!r} has no option {', '.join(map(repr, unknown))}; "
+                                  f"it takes {', '.join(sorted(accepted)) or 'none'}")
+
+
 def call_metric(name: str, result: Any, expected: Any = None, options: dict[str, Any] | None = None) -> float:
     """Like OSWorld: `metric(result, expected, **options)`, or `metric(result, **options)`
-    when the task has no expected spec."""
+    when the task has no expected spec. Unknown options raise UnknownMetricOption."""
     fn = get_metric(name)
     opts = options or {}
+    check_options(name, opts)
     score = fn(result, **opts) if expected is None else fn(result, expected, **opts)
     return float(score)
 
 
 # Importing the modules fills the registry.
-from envs.osworld_lite.metrics import general, files, table, docs, browser, images  # noqa: E402,F401
+from envs.osworld_lite.metrics import general, files, table, docs, browser, images, osworld_table  # noqa: E402,F401,I001
+from envs.osworld_lite.metrics import pdf  # noqa: E402,F401

@@ -10,7 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from rapidfuzz import fuzz
 
 from envs.osworld_lite.metrics import metric
-from envs.osworld_lite.metrics.safe_files import check_archive
+from envs.osworld_lite.metrics.safe_files import RefusedFileError, check_archive
 
 
 def _open(path: Any) -> Any:
@@ -75,14 +75,25 @@ def _alignment(par: Any) -> str | None:
     return names.get(al, None if al is None else str(al))
 
 
+def open_docx(path: Any) -> Any:
+    """A python-docx Document, after the archive limits (raises on a file that is not one)."""
+    check_archive(path)
+    return Document(str(path))
+
+
 @metric("is_first_line_centered")
-def is_first_line_centered(result: Any, expected: Any = None, **options: Any) -> float:
-    """The document's first non-empty paragraph is centred."""
-    doc = _open(result)
-    if doc is None:
+def is_first_line_centered(result: Any) -> float:
+    """OSWorld's: the document's first paragraph (empty or not) has its own alignment set to
+    centre (an alignment inherited from the style does not count)."""
+    if not result:
         return 0.0
-    first = next((p for p in doc.paragraphs if p.text.strip()), None)
-    return float(first is not None and _alignment(first) == "center")
+    try:
+        doc = open_docx(result)
+    except RefusedFileError:
+        raise
+    except Exception:
+        return 0.0
+    return float(doc.paragraphs[0].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER)
 
 
 @metric("check_docx_paragraphs")
@@ -111,18 +122,19 @@ def check_docx_paragraphs(result: Any, rules: Any = None, **options: Any) -> flo
 
 
 @metric("compare_font_names")
-def compare_font_names(result: Any, rules: Any = None, **options: Any) -> float:
-    """Every non-empty run uses the font `rules["font_name"]`."""
-    doc = _open(result)
-    if doc is None:
+def compare_font_names(result: Any, rules: dict[str, Any]) -> float:
+    """OSWorld's: every run of every paragraph (empty runs too) has its own font name equal
+    to `rules["font_name"]` (a run that inherits its font has name None and fails)."""
+    if not result:
         return 0.0
-    want = (rules or {})["font_name"]
-    default = doc.styles["Normal"].font.name
-    for par in doc.paragraphs:
-        for run in par.runs:
-            if run.text.strip() and (run.font.name or par.style.font.name or default) != want:
-                return 0.0
-    return 1.0
+    try:
+        doc = open_docx(result)
+    except RefusedFileError:
+        raise
+    except Exception:
+        return 0.0
+    want = rules["font_name"]
+    return float(all(run.font.name == want for par in doc.paragraphs for run in par.runs))
 
 
 @metric("check_docx_table")

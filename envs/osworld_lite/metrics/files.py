@@ -5,8 +5,8 @@ a missing file (None or a path that does not exist) scores 0.
 """
 from __future__ import annotations
 
-import csv
-import json
+import io
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -47,117 +47,98 @@ def _normalise(text: str, ignore_blanks: bool, ignore_case: bool) -> str:
 
 
 @metric("compare_text_file")
-def compare_text_file(result: Any, expected: Any = None, **options: Any) -> float:
-    """Equal file contents; options `ignore_blanks` (drop all whitespace), `ignore_case`.
+def compare_text_file(result: Any, expected: Any, ignore_blanks: bool = False, ignore_case: bool = False) -> float:
+    """OSWorld's: equal file contents; `ignore_blanks` turns tabs/newlines into spaces, strips
+    and collapses runs of whitespace; `ignore_case` lower-cases. A final newline counts."""
+    if not result:
+        return 0.0
+    check_size(result)
+    check_size(expected)
+    with open(result) as f:
+        a = f.read()
+    with open(expected) as f:
+        b = f.read()
+    if ignore_blanks:
+        a = re.sub(r"\s+", " ", re.sub(r"[\t\n]", " ", a).strip())
+        b = re.sub(r"\s+", " ", re.sub(r"[\t\n]", " ", b).strip())
+    if ignore_case:
+        a, b = a.lower(), b.lower()
+    return float(a == b)
 
-    Without `ignore_blanks` a missing final newline is not a difference (editors differ there).
-    """
+
+@metric("lite_compare_text_file")
+def lite_compare_text_file(result: Any, expected: Any = None, ignore_blanks: bool = False,
+                           ignore_case: bool = False) -> float:
+    """osworld-lite's own: equal contents; `ignore_blanks` drops all whitespace, and without it
+    a missing final newline is no difference (editors differ there)."""
     a, b = _path(result), _path(expected)
     if a is None or b is None:
         return 0.0
     ta, tb = _read_text(a), _read_text(b)
     if ta is None or tb is None:
         return 0.0
-    blanks, case = bool(options.get("ignore_blanks", False)), bool(options.get("ignore_case", False))
-    if not blanks:
+    if not ignore_blanks:
         ta, tb = ta.rstrip("\n"), tb.rstrip("\n")
-    return float(_normalise(ta, blanks, case) == _normalise(tb, blanks, case))
+    return float(_normalise(ta, ignore_blanks, ignore_case) == _normalise(tb, ignore_blanks, ignore_case))
+
+
+_ENCODINGS = ("utf-8", "utf-8-sig", "latin-1")
+
+
+def read_lines_any_encoding(path: str) -> list[str]:
+    """The file's lines, decoded as UTF-8 or else Latin-1 (which reads any bytes), as
+    OSWorld's table readers do."""
+    check_size(path)
+    data = Path(path).read_bytes()
+    for enc in _ENCODINGS:
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    return io.StringIO(text, newline=None).read().splitlines()
 
 
 @metric("compare_csv")
-def compare_csv(result: Any, expected: Any = None, **options: Any) -> float:
-    """Same CSV rows (cells stripped); options `ignore_case`, `ignore_order` (of rows)."""
-    a, b = _path(result), _path(expected)
-    if a is None or b is None:
-        return 0.0
-
-    def rows(p: Path) -> list[list[str]]:
-        text = _read_text(p) or ""
-        out = [[c.strip() for c in row] for row in csv.reader(text.splitlines()) if any(c.strip() for c in row)]
-        if options.get("ignore_case"):
-            out = [[c.lower() for c in row] for row in out]
-        return sorted(out) if options.get("ignore_order") else out
-
-    return float(rows(a) == rows(b))
-
-
-def _match_record(pattern: dict[str, Any], record: dict[str, Any]) -> bool:
-    return all(k in record and str(record[k]).strip() == str(v) for k, v in pattern.items())
-
-
-@metric("check_csv")
-def check_csv(result: Any, rules: Any = None, **options: Any) -> float:
-    """Each `rules["expect"]` row pattern (a dict) matches some CSV row; no `unexpect` one does."""
-    text = _result_text(result)
-    if text is None:
-        return 0.0
-    records = list(csv.DictReader(text.splitlines()))
-    expect = (rules or {}).get("expect", [])
-    unexpect = (rules or {}).get("unexpect", [])
-    found = all(any(_match_record(p, r) for r in records) for p in expect)
-    clean = not any(_match_record(p, r) for p in unexpect for r in records)
-    return float(found and clean)
-
-
-@metric("check_list")
-def check_list(result: Any, rules: Any = None, **options: Any) -> float:
-    """Each `rules["expect"]` regex matches some line of the file; no `unexpect` regex matches any."""
-    text = _result_text(result)
-    if text is None:
-        return 0.0
-    lines = text.splitlines()
-    expect = [re.compile(p) for p in (rules or {}).get("expect", [])]
-    unexpect = [re.compile(p) for p in (rules or {}).get("unexpect", [])]
-    found = all(any(p.search(ln) for ln in lines) for p in expect)
-    clean = not any(p.search(ln) for p in unexpect for ln in lines)
-    return float(found and clean)
-
-
-def _dig(obj: Any, keys: list[Any]) -> Any:
-    for k in keys:
-        obj = obj[k]
-    return obj
-
-
-@metric("check_json")
-def check_json(result: Any, rules: Any = None, **options: Any) -> float:
-    """JSON file checks: `rules["expect"]` / `["unexpect"]` items {"key": [path…], "method": "eq"|"ne"|"re"|"in", "ref": …}."""
-    text = _result_text(result)
-    if text is None:
+def compare_csv(result: Any, expected: Any, strict: bool = True, ignore_case: bool = False) -> float:
+    """OSWorld's: the file's raw lines equal those of `expected` (or of one file of a list of
+    them); `strict: false` strips each line, `ignore_case` lower-cases. Cells are not parsed."""
+    if result is None:
         return 0.0
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        got = read_lines_any_encoding(result)
+    except OSError:
         return 0.0
-
-    def holds(item: dict[str, Any]) -> bool:
-        keys = item["key"] if isinstance(item["key"], list) else [item["key"]]
+    for candidate in ([expected] if isinstance(expected, str) else expected):
         try:
-            value = _dig(data, keys)
-        except (KeyError, IndexError, TypeError):
-            return False
-        method, ref = item.get("method", "eq"), item.get("ref")
-        if method == "eq":
-            return value == ref
-        if method == "ne":
-            return value != ref
-        if method == "re":
-            return re.search(str(ref), str(value)) is not None
-        if method == "in":
-            return value in ref
-        raise ValueError(f"check_json: unknown method {method!r}")
-
-    r = rules or {}
-    return float(all(holds(i) for i in r.get("expect", [])) and not any(holds(i) for i in r.get("unexpect", [])))
+            want = read_lines_any_encoding(candidate)
+        except OSError:
+            continue
+        a, b = got, want
+        if not strict:
+            a, b = [x.strip() for x in a], [x.strip() for x in b]
+        if ignore_case:
+            a, b = [x.lower() for x in a], [x.lower() for x in b]
+        if a == b:
+            return 1.0
+    return 0.0
 
 
-@metric("check_file_exists", "exists", "file_exists")
-def check_file_exists(result: Any, expected: Any = None, **options: Any) -> float:
+@metric("exists", "file_exists")
+def check_file_exists(result: Any, expected: Any = None) -> float:
     """The result file exists (the getter returned a path that is there)."""
     return float(_path(result) is not None)
 
 
 @metric("check_file_absent", "not_exists")
-def check_file_absent(result: Any, expected: Any = None, **options: Any) -> float:
+def check_file_absent(result: Any, expected: Any = None) -> float:
     """The result file does not exist."""
     return float(_path(result) is None)
+
+
+@metric("check_file_exists")
+def check_file_exists(directory: Any, filename: Any) -> float:
+    """OSWorld's: `filename` is a regular file inside `directory` (both given by getters)."""
+    if not directory or not filename:
+        return 0.0
+    return float(os.path.isfile(os.path.join(directory, filename)))

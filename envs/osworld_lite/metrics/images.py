@@ -59,10 +59,32 @@ def check_image_mode(result: Any, rules: Any = None, **options: Any) -> float:
 
 
 @metric("compare_images")
-def compare_images(result: Any, expected: Any = None, **options: Any) -> float:
-    """Same size and pixels (mean absolute difference ≤ `tolerance`, default 2 of 255)."""
+def compare_images(result: Any, expected: Any, reference_base_result: float | None = None) -> float:
+    """OSWorld's: SSIM of the two images in grayscale, both resized (Lanczos) to the smaller
+    size by (width, height) order; with `reference_base_result` b, the score is
+    (ssim - b) / (1 - b) when ssim ≥ b + 0.01, else 0."""
+    if not result or not expected:
+        return 0.0
+    from skimage.metrics import structural_similarity
+
+    for path in (result, expected):
+        check_size(path, MAX_IMAGE_BYTES)
+    a, b = Image.open(result).convert("L"), Image.open(expected).convert("L")
+    size = min(a.size, b.size)
+    a, b = a.resize(size, Image.Resampling.LANCZOS), b.resize(size, Image.Resampling.LANCZOS)
+    score = float(structural_similarity(np.array(a), np.array(b)))
+    if reference_base_result is None:
+        return score
+    if score >= reference_base_result + 0.01:
+        return (score - reference_base_result) / (1 - reference_base_result)
+    return 0.0
+
+
+@metric("lite_compare_images")
+def lite_compare_images(result: Any, expected: Any = None, tolerance: float = 2) -> float:
+    """osworld-lite's own: same size and pixels (mean absolute difference ≤ `tolerance` of 255)."""
     a, b = _open(result), _open(expected)
     if a is None or b is None or a.size != b.size:
         return 0.0
     diff = np.abs(np.asarray(a.convert("RGB")).astype(int) - np.asarray(b.convert("RGB")).astype(int))
-    return float(diff.mean() <= float(options.get("tolerance", 2)))
+    return float(diff.mean() <= float(tolerance))

@@ -1,6 +1,9 @@
-"""`compare_table`: OSWorld's spreadsheet metric with a subset of its rules.
+"""`lite_compare_table`: osworld-lite's own spreadsheet metric, modelled on OSWorld's
+`compare_table` (which `osworld_table.py` implements with OSWorld's semantics) but with its own
+cell comparison (values read by openpyxl, numbers equal to 1e-9 unless `precision`), its own
+check_cell methods (str_eq, str_ieq, contains) and a default without rules.
 
-`compare_table(result, expected=None, rules=[...])` scores 1 when every rule holds. Sheets are
+`lite_compare_table(result, expected=None, rules=[...])` scores 1 when every rule holds. Sheets are
 named as in OSWorld: "RI0" (result, sheet index 0), "RNSales" (result, sheet named Sales),
 "EI0" / "ENSales" for the expected workbook. Supported rules:
 
@@ -154,7 +157,7 @@ def _rule(books: _Books, r: dict[str, Any]) -> bool:
     raise ValueError(f"compare_table: unsupported rule type {kind!r}")
 
 
-@metric("compare_table")
+@metric("lite_compare_table")
 def compare_table(result: Any, expected: Any = None, **options: Any) -> float:
     if result is None or not Path(result).exists():
         return 0.0

@@ -1,0 +1,319 @@
+"""OSWorld's `compare_table` and `compare_conference_city_in_order`, with OSWorld's semantics.
+
+`compare_table(result, expected=None, rules=[…])` applies the rules in order and stops at the
+first that fails. Sheets are named as OSWorld names them: an int (a result sheet by index),
+"RI0"/"EI0" (result/expected sheet by index), "RNname"/"ENname" (by name). Rules:
+
+* `sheet_name`: same sheet names in order.
+* `sheet_data` (`precision`, default 4): the sheets read by pandas (header row as column
+  names) and rounded to `precision` decimals are `DataFrame.equals` (dtypes count: 1 and 1.0
+  in a column of ints vs floats differ, as in OSWorld).
+* `sheet_print` (`ignore_case`): the CSV exports next to each workbook, named
+  `<workbook stem>-<sheet name>.csv` (a task's multi-file getter fetches them), equal line by
+  line after stripping and dropping trailing blank lines.
+* `sheet_fuzzy` (`rules`: ranges with includes / included_by / fuzzy_match / exact_match and
+  normalisation, trim, ignore_chars, ignore_case): cell texts compared pairwise.
+* `check_cell` (`coordinate`, `props`): `value` is the cached value stored in the file
+  (numbers as floats, booleans unread), other props cell styles; each prop a value rule.
+* `freeze`, `zoom`, `data_validation`, `row_props`, `col_props`.
+
+Rules OSWorld has that are not implemented here (`chart`, `style`, `pivot_table`, `filter`,
+`sparkline`) raise ValueError, and `UNSUPPORTED_RULES` names them so a task using one is
+blocked rather than mis-scored.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import zipfile
+from typing import Any
+
+import openpyxl
+from lxml import etree
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
+from rapidfuzz import fuzz
+
+from envs.osworld_lite.metrics import metric
+from envs.osworld_lite.metrics.files import read_lines_any_encoding
+from envs.osworld_lite.metrics.matching import match_value_to_rule
+from envs.osworld_lite.metrics.safe_files import check_archive
+
+UNSUPPORTED_RULES = {"chart", "style", "pivot_table", "filter", "sparkline"}
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS = {"oo": _MAIN}
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _parse_idx(idx: Any, result: Any, expected: Any, r_names: list[str], e_names: list[str] | None) -> tuple[Any, str]:
+    if isinstance(idx, int):
+        return result, (r_names[idx] if 0 <= idx < len(r_names) else "")
+    if idx.startswith("RI"):
+        try:
+            return result, r_names[int(idx[2:])]
+        except (IndexError, ValueError):
+            return result, ""
+    if idx.startswith("RN"):
+        return result, idx[2:]
+    if idx.startswith("EI"):
+        try:
+            return expected, (e_names or [])[int(idx[2:])]
+        except (IndexError, ValueError):
+            return expected, ""
+    if idx.startswith("EN"):
+        return expected, idx[2:]
+    raise ValueError(f"unrecognised sheet index {idx!r}")
+
+
+def read_cell_value(xlsx: str, sheet_name: str, coordinate: str) -> Any:
+    """The value stored in the file for a cell, read from the XML as OSWorld reads it: the
+    sheet part found by the sheet's sheetId; numbers as float, shared/inline strings as text,
+    booleans and missing cells as None."""
+    try:
+        with zipfile.ZipFile(xlsx) as z:
+            try:
+                sst = etree.fromstring(z.read("xl/sharedStrings.xml"), _XML)
+                shared = ["".join(t.text for t in si.iterfind(".//oo:t", _NS)) for si in sst.iterfind("oo:si", _NS)]
+            except Exception:
+                shared = []
+            book = etree.fromstring(z.read("xl/workbook.xml"), _XML)
+            ids = {s.get("name"): s.get("sheetId") for s in book.iterfind("oo:sheets/oo:sheet", _NS)}
+            sheet = etree.fromstring(z.read(f"xl/worksheets/sheet{ids[sheet_name]}.xml"), _XML)
+            cells = sheet.xpath(f'//oo:row/oo:c[@r="{coordinate}"]', namespaces=_NS)
+            if not cells:
+                return None
+            cell = cells[0]
+    except Exception:
+        return None
+    kind = cell.get("t")
+    v = cell.find("oo:v", _NS)
+    try:
+        if kind is None or kind == "n":
+            return float(v.text)  # type: ignore[union-attr,arg-type]
+        if kind == "s":
+            return shared[int(v.text)]  # type: ignore[union-attr,arg-type]
+        if kind in ("str", "e"):
+            if v is None:
+                return None
+            return v.text or None
+        if kind == "inlineStr":
+            t = cell.find("oo:is/oo:t", _NS)
+            return None if t is None else t.text
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return None
+    return None
+
+
+def read_cell_style(name: str, cell: Any) -> Any:
+    filled = cell.value is not None
+    if name == "number_format":
+        return cell.number_format if filled and cell.data_type == "n" else None
+    font_props = {"font_name": "name", "font_family": "family", "font_bold": "bold", "font_italic": "italic",
+                  "font_underline": "underline", "font_size": "size"}
+    if name in font_props:
+        return getattr(cell.font, font_props[name]) if filled else None
+    if name == "font_color":
+        return cell.font.color.rgb if filled else None
+    if name == "fill_type":
+        try:
+            return cell.fill.tagname
+        except AttributeError:
+            return None
+    if name in ("bgcolor", "fgcolor"):
+        try:
+            return cell.fill.fgColor.rgb
+        except AttributeError:
+            return None
+    if name == "hyperlink":
+        return (cell.hyperlink or "") if filled else None
+    if name == "merge":
+        return isinstance(cell, MergedCell)
+    raise ValueError(f"unsupported cell style {name!r}")
+
+
+def _csv_lines(book: str, sheet: str) -> list[str] | None:
+    try:
+        lines = read_lines_any_encoding(f"{os.path.splitext(book)[0]}-{sheet}.csv")
+    except OSError:
+        return None
+    return list(itertools.dropwhile(lambda line: len(line) == 0, (line.strip() for line in reversed(lines))))
+
+
+def _fuzzy(r: dict[str, Any], s1: tuple[str, str], s2: tuple[str, str]) -> bool:
+    ok = True
+    for rl in r["rules"]:
+        for rng in MultiCellRange(rl["range"]):
+            for row, col in rng.cells:
+                coord = f"{get_column_letter(col)}{row}"
+                a, b = str(read_cell_value(*s1, coord)), str(read_cell_value(*s2, coord))
+                for old, new in rl.get("normalization", []):
+                    a, b = a.replace(old, new), b.replace(old, new)
+                if "trim_leadings" in rl:
+                    a, b = a.lstrip(rl["trim_leadings"]), b.lstrip(rl["trim_leadings"])
+                if "trim_trailings" in rl:
+                    a, b = a.rstrip(rl["trim_trailings"]), b.rstrip(rl["trim_trailings"])
+                if "ignore_chars" in rl:
+                    drop = set(rl["ignore_chars"])
+                    a, b = "".join(c for c in a if c not in drop), "".join(c for c in b if c not in drop)
+                if rl.get("ignore_case", False):
+                    a, b = a.lower(), b.lower()
+                kind = rl["type"]
+                if kind == "includes":
+                    ok = ok and b in a
+                elif kind == "included_by":
+                    ok = ok and a in b
+                elif kind == "fuzzy_match":
+                    ok = ok and fuzz.ratio(a, b) >= rl.get("threshold", 85.0)
+                elif kind == "exact_match":
+                    ok = ok and a == b
+                else:
+                    raise ValueError(f"sheet_fuzzy: unknown type {kind!r}")
+    return ok
+
+
+@metric("compare_table")
+def compare_table(result: Any, expected: Any = None, rules: list[dict[str, Any]] | None = None) -> float:
+    import pandas as pd  # heavy; only spreadsheet tasks need it
+
+    if result is None or not os.path.exists(result):
+        return 0.0
+    if rules is None:
+        raise ValueError("compare_table needs rules (OSWorld reads options['rules'])")
+    try:
+        check_archive(result)
+        xl_r = openpyxl.load_workbook(result)
+        pd_r = pd.ExcelFile(result)
+    except Exception:  # not a workbook: the agent's failure
+        return 0.0
+    r_names = list(pd_r.sheet_names)
+    xl_e = pd_e = e_names = None
+    if expected is not None:
+        check_archive(expected)
+        xl_e, pd_e = openpyxl.load_workbook(expected), pd.ExcelFile(expected)
+        e_names = list(pd_e.sheet_names)
+
+    def idx(i: Any, res: Any, exp: Any) -> tuple[Any, str]:
+        return _parse_idx(i, res, exp, r_names, e_names)
+
+    def xl_sheet(i: Any) -> Any:
+        book, name = idx(i, xl_r, xl_e)
+        try:
+            return book[name]
+        except Exception:
+            return None
+
+    for r in rules:
+        kind = r["type"]
+        if kind == "sheet_name":
+            ok = r_names == e_names
+        elif kind == "sheet_data":
+            def frame(i: Any) -> Any:
+                book, name = idx(i, pd_r, pd_e)
+                try:
+                    return pd.read_excel(book, name)
+                except Exception:
+                    return None
+            s1 = frame(r["sheet_idx0"])
+            if s1 is None:
+                return 0.0
+            s2 = frame(r["sheet_idx1"])
+            precision = r.get("precision", 4)
+            try:
+                ok = s1.round(precision).equals(s2.round(precision))
+            except Exception:
+                ok = False
+        elif kind == "sheet_print":
+            p1 = _csv_lines(*idx(r["sheet_idx0"], result, expected))
+            if p1 is None:
+                return 0.0
+            p2 = _csv_lines(*idx(r["sheet_idx1"], result, expected))
+            if r.get("ignore_case", False):
+                p1 = [x.lower() for x in p1]
+                p2 = None if p2 is None else [x.lower() for x in p2]
+            ok = p1 == p2
+        elif kind == "sheet_fuzzy":
+            ok = _fuzzy(r, idx(r["sheet_idx0"], result, expected), idx(r["sheet_idx1"], result, expected))
+        elif kind == "freeze":
+            s1 = xl_sheet(r["sheet_idx0"])
+            if s1 is None:
+                return 0.0
+            s2 = xl_sheet(r["sheet_idx1"])
+            ok = s2 is not None and s1.freeze_panes == s2.freeze_panes
+        elif kind == "zoom":
+            sheet = xl_sheet(r["sheet_idx"])
+            if sheet is None:
+                return 0.0
+            ok = match_value_to_rule(sheet.sheet_view.zoomScale or 100.0, r)
+        elif kind == "data_validation":
+            sheet = xl_sheet(r["sheet_idx"])
+            if sheet is None:
+                return 0.0
+            validators = sheet.data_validations.dataValidation
+            ok = len(validators) >= len(r["dv_props"])
+            for dv in validators:
+                ok = ok and any(all(match_value_to_rule(getattr(dv, attr), mr) for attr, mr in props.items())
+                                for props in r["dv_props"])
+                if not ok:
+                    break
+        elif kind in ("row_props", "col_props"):
+            obj = "row" if kind == "row_props" else "column"
+
+            def dims(i: Any) -> dict[Any, Any]:
+                book, name = idx(i, xl_r, xl_e)
+                try:
+                    sheet = book[name]
+                except KeyError:
+                    return {}
+                return {no: {p: getattr(d, p) for p in set(r.get("props", []))}
+                        for no, d in getattr(sheet, f"{obj}_dimensions").items()}
+            ok = dims(r["sheet_idx0"]) == dims(r["sheet_idx1"])
+        elif kind == "check_cell":
+            try:
+                sheet = xl_sheet(r["sheet_idx"])
+                if sheet is None:
+                    return 0.0
+                cell = sheet[r["coordinate"]]
+                ok = True
+                for prop, rule in r["props"].items():
+                    if prop == "value":
+                        value = read_cell_value(*idx(r["sheet_idx"], result, expected), r["coordinate"])
+                    else:
+                        try:
+                            value = read_cell_style(prop, cell)
+                        except Exception:
+                            value = None
+                    ok = ok and match_value_to_rule(value, rule)
+            except Exception:
+                return 0.0
+        elif kind in UNSUPPORTED_RULES:
+            raise ValueError(f"compare_table rule {kind!r} is not implemented here")
+        else:
+            raise ValueError(f"compare_table: unknown rule type {kind!r}")
+        if not ok:
+            return 0.0
+    return 1.0
+
+
+@metric("compare_conference_city_in_order")
+def compare_conference_city_in_order(result: Any, expected: dict[str, Any]) -> float:
+    """Each of cells C2:C22 of the active sheet contains the expected city at its position
+    (a substring, case-sensitive; a list entry accepts any of its items). As in OSWorld, any
+    failure on the way (fewer expected entries than 21 cells, an empty cell) scores 0."""
+    want = expected["expected"]
+    check_archive(result)
+    sheet = openpyxl.load_workbook(result).active
+    cities = [cell.value for row in sheet["C2:C22"] for cell in row]
+    try:
+        for i, got in enumerate(cities):
+            if isinstance(want[i], str):
+                if want[i] not in got:
+                    return 0.0
+            elif isinstance(want[i], list):
+                if not any(option in got for option in want[i]):
+                    return 0.0
+            else:
+                raise TypeError("an expected city is a string or a list of strings")
+    except Exception:
+        return 0.0
+    return 1.0
