@@ -64,12 +64,12 @@ def register(app: typer.Typer) -> None:
     @app.command("export", help="Export stored trajectories as fine-tuning data for Qwen3.5-9B "
                  "(desktop episodes as computer_use calls, tool domains as function calls).")
     def export(
-        format: Annotated[str, typer.Option("--format", "-f", help="openai, swift, llamafactory, trl or parquet")],
+        format: Annotated[str, typer.Option("--format", "-f", help="openai, swift, llamafactory, trl or parquet; tau2-results: a run as τ²-bench's results file")],
         out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (new or empty)")],
         env: Annotated[str | None, typer.Option(help="Environment families, comma-separated")] = None,
         domain: Annotated[str | None, typer.Option(help="Domains, comma-separated")] = None,
         models: Annotated[str | None, typer.Option(help="Models (or baseline agents), comma-separated")] = None,
-        runs: Annotated[str | None, typer.Option(help="Run ids, comma-separated")] = None,
+        runs: Annotated[str | None, typer.Option("--runs", "--run", help="Run ids, comma-separated (tau2-results: a run, or a --domain all group)")] = None,
         min_reward: Annotated[float | None, typer.Option(help="Keep episodes with reward >= this (default: successes only)")] = None,
         split: Annotated[str, typer.Option(help="train, test or all")] = "train",
         max_images: Annotated[int | None, typer.Option(help="Keep only the last N screenshots in context")] = None,
@@ -87,6 +87,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from trajectories.export import ExportError, ExportOptions, LeakGuardError, export_trajectories
 
+        if format == "tau2-results":   # a whole run in τ²-bench's own format, not training data
+            from agents.tau2_export import export_command
+
+            export_command(runs, out, db, artifacts, json_summary)
+            return
         try:
             options = ExportOptions(
                 format=format, out_dir=out, env=env, domain=domain, models=models, runs=runs,

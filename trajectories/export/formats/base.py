@@ -92,12 +92,23 @@ BUILTIN_FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
+# Formats that write a whole run in another benchmark's own format (not training samples); the
+# export command hands them to their module rather than to the sample pipeline.
+RUN_FORMATS: dict[str, tuple[str, str]] = {
+    "tau2-results": ("trajectories.export.tau2_results",
+                     "a tau2-lite run as τ²-bench's results file (tau2 view, leaderboard submission)"),
+}
+
+
 def register_exporter(cls: type[Exporter]) -> type[Exporter]:
     _EXPORTERS[cls.name] = cls
     return cls
 
 
 def get_exporter(name: str) -> type[Exporter]:
+    if name in RUN_FORMATS:
+        raise ValueError(f"{name} writes a whole run, not training samples: python -m agents export "
+                         f"--format {name} --run RUN_ID --out FILE")
     if name not in _EXPORTERS and name in BUILTIN_FORMATS:
         importlib.import_module(BUILTIN_FORMATS[name][0])
     if name not in _EXPORTERS:
@@ -107,6 +118,6 @@ def get_exporter(name: str) -> type[Exporter]:
 
 def list_exporters() -> dict[str, str]:
     """Format name -> one-line description (without importing the formats)."""
-    found = {name: desc for name, (_, desc) in BUILTIN_FORMATS.items()}
+    found = {name: desc for name, (_, desc) in (BUILTIN_FORMATS | RUN_FORMATS).items()}
     found.update({name: cls.description for name, cls in _EXPORTERS.items()})
     return dict(sorted(found.items()))
