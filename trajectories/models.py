@@ -49,6 +49,8 @@ NAMING_CONVENTION = {
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
+TASK_ID_MAX = 512   # longest task id the store accepts (τ²-bench telecom ids reach 215)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC timestamps on every backend (SQLite drops the offset)."""
@@ -117,7 +119,7 @@ class Task(Base):
     __tablename__ = "tasks"
 
     env: Mapped[str] = mapped_column(String(100), primary_key=True)
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    id: Mapped[str] = mapped_column(String(TASK_ID_MAX), primary_key=True)
     domain: Mapped[str] = mapped_column(String(100), index=True)
     split: Mapped[str] = mapped_column(String(16), default="test")
     instruction: Mapped[str] = mapped_column(Text, default="")
@@ -149,7 +151,7 @@ class Episode(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     env: Mapped[str] = mapped_column(String(100))
     domain: Mapped[str] = mapped_column(String(100))
-    task_id: Mapped[str] = mapped_column(String(200))
+    task_id: Mapped[str] = mapped_column(String(TASK_ID_MAX))
     split: Mapped[str] = mapped_column(String(16), default="test")
     trial: Mapped[int] = mapped_column(Integer, default=0)
     seed: Mapped[int | None] = mapped_column(Integer)

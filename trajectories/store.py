@@ -234,7 +234,7 @@ class TrajectoryStore(StoreQueries):
         """Create the episode (run, task, trial), or reset and reuse an unfinished one.
 
         `worker` names where this attempt runs (see `agents.episode.worker_label`)."""
-        for what, value, lo, hi in (("task id", task_id, 1, 200), ("env", env, 1, 100), ("domain", domain, 0, 100)):
+        for what, value, lo, hi in (("task id", task_id, 1, m.TASK_ID_MAX), ("env", env, 1, 100), ("domain", domain, 0, 100)):
             if not isinstance(value, str) or not lo <= len(value) <= hi:
                 raise ValueError(f"invalid {what} {value!r}: a string of {lo} to {hi} characters")
         ep = m.Episode.__table__

@@ -20,7 +20,7 @@ from trajectories.store import TrajectoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"runs", "tasks", "episodes", "steps", "model_calls", "artifacts", "artifact_blobs"}
-HEAD = "0002"
+HEAD = "0003"
 
 
 def _tables(store: TrajectoryStore) -> set[str]:
