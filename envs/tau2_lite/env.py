@@ -8,6 +8,7 @@ when the user sends ###STOP### / ###TRANSFER### / ###OUT-OF-SCOPE###, when the a
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gymnasium as gym
@@ -21,12 +22,11 @@ from envs.tau2_lite.replay import gold_writes
 from envs.tau2_lite.runtime import Runtime, ToolCall
 from envs.tau2_lite.tasks import Task
 from envs.tau2_lite.user_simulator import (
-    OUT_OF_SCOPE, STOP, TRANSFER, LLMUser, ScriptedUser, UserSimulator,
+    OUT_OF_SCOPE, STOP, TRANSFER, LLMUser, ScriptedUser, UserSimulator, gold_runs, reference_guidelines,
 )
 from envs.types import AgentSpec, ChatModel, Evaluation, TaskInfo, Termination
 
 GREETING = "Hi! How can I help you today?"
-MAX_USER_TOOL_ROUNDS = 10
 AGENT_PROMPT = """<instructions>
 You are a customer service agent helping a user according to the <policy> below.
 In each turn you either send a message to the user or make a tool call, never both.
@@ -91,7 +91,11 @@ class Tau2Env(gym.Env):
         self.user: UserSimulator = (LLMUser(self.user_model) if self.user_kind == "llm"
                                     else (self.scripted_user or ScriptedUser()))
         user_tools = self.domain.user_toolkit_class.schemas() if self.domain.user_toolkit_class else []
-        self.user.reset(self.task, user_tools)
+        if isinstance(self.user, LLMUser):
+            # τ²-bench's own guideline text when the data directory is inside a τ²-bench checkout.
+            self.user.reset(self.task, user_tools, reference_guidelines(self.domain.data_dir, bool(user_tools)))
+        else:
+            self.user.reset(self.task, user_tools)
         history = list((self.task.initial_state and self.task.initial_state.message_history) or [])
         self.conversation = _with_tool_names(history)
         self.history_length = len(history)
@@ -120,7 +124,7 @@ class Tau2Env(gym.Env):
         start = len(self.conversation)
         info: dict[str, Any] = {"model_calls": []}
         if self.done is not None:   # the user ended the conversation at reset
-            return self._finish("[]", info, self.done)
+            return self._finish("[]", info, self.done, truncated=self.done == Termination.MAX_STEPS)
         parsed, problem = parse_action(action)
         self.steps += 1
         if parsed is None:
@@ -135,12 +139,13 @@ class Tau2Env(gym.Env):
             self.conversation.append({"role": "assistant", "content": None, "tool_calls": [call.as_message_part()]})
             start = len(self.conversation)
             result = self.runtime.respond(call)
+            self.runtime.sync()   # τ²-bench syncs after every orchestration step, failed calls included
             self.conversation.append(result.as_message())
             info["tool_result"] = {"name": result.name, "error": result.error}
             self.errors += int(result.error)
         obs = observation_json(self.conversation[start:])
         if self.done is not None:
-            return self._finish(obs, info, self.done)
+            return self._finish(obs, info, self.done, truncated=self.done == Termination.MAX_STEPS)
         if self.errors >= self.max_errors:
             return self._finish(obs, info, Termination.TOO_MANY_ERRORS)
         if self.steps >= self.max_steps:
@@ -155,10 +160,11 @@ class Tau2Env(gym.Env):
         return obs, evaluation.reward, not truncated, truncated, info
 
     def _user_turn(self) -> list[dict[str, Any]]:
-        """Let the user answer; its own tool calls run here. Returns the model calls made."""
+        """Let the user answer; its own tool calls run here (requestor "user"), each result going
+        back to the user, until it sends text. Returns the model calls made."""
         calls: list[dict[str, Any]] = []
         empty_replies = 0
-        for _ in range(MAX_USER_TOOL_ROUNDS):
+        for _ in range(self.max_steps):
             turn = self.user.respond(self.conversation)
             calls.extend(turn.model_calls)
             if not turn.tool_calls and not (turn.content or "").strip():
@@ -172,14 +178,19 @@ class Tau2Env(gym.Env):
                 for tc in turn.tool_calls:
                     result = self.runtime.respond(ToolCall(tc["id"], tc["name"], tc["arguments"], "user"))
                     self.conversation.append(result.as_message())
+                    self.errors += int(result.error)   # τ²-bench counts the user's failing calls too
+                self.runtime.sync()
+                if self.errors >= self.max_errors:
+                    self.done = Termination.TOO_MANY_ERRORS
+                    return calls
                 continue
             self.conversation.append({"role": "user", "content": turn.content or ""})
             signal = turn.stop_signal
             if signal is not None:
                 self.done = _SIGNAL_TERMINATION[signal]
             return calls
-        self.conversation.append({"role": "user", "content": OUT_OF_SCOPE})
-        self.done = Termination.OUT_OF_SCOPE
+        # A user that only ever calls tools: the reference ends such a run at its step limit.
+        self.done = Termination.MAX_STEPS
         return calls
 
     def _grade(self, termination: Termination) -> tuple[Evaluation, list[dict[str, Any]]]:
@@ -196,12 +207,20 @@ class Tau2Env(gym.Env):
 
     # -- oracle and random ---------------------------------------------------------------
     def reference_solution(self) -> list[dict[str, Any]] | None:
-        """The gold tool calls, then a message carrying every fact the agent must communicate."""
+        """The agent's gold tool calls in order, a message asking the user before each run of the
+        user's own gold calls (the scripted user makes them when asked), then a message carrying
+        every fact the agent must communicate."""
         if self.task.evaluation_criteria is None:
             return None
-        actions: list[dict[str, Any]] = [
-            {"type": "tool_call", "id": f"call_{i}", "name": a.name, "arguments": dict(a.arguments)}
-            for i, a in enumerate(self.task.gold_actions) if a.requestor == "assistant"]
+        actions: list[dict[str, Any]] = []
+        index = {id(a): i for i, a in enumerate(self.task.gold_actions)}
+        for who, run in gold_runs(self.task):
+            if who == "assistant":
+                actions += [{"type": "tool_call", "id": f"call_{index[id(a)]}", "name": a.name,
+                             "arguments": dict(a.arguments)} for a in run]
+            else:
+                steps = "; ".join(f"{a.name}({json.dumps(a.arguments, ensure_ascii=False)})" for a in run)
+                actions.append({"type": "message", "content": f"Please do this on your phone: {steps}"})
         infos = self.task.evaluation_criteria.communicate_info or []
         text = ("To sum up:\n" + "\n".join(infos)) if infos else "Your request has been handled. Anything else?"
         actions.append({"type": "message", "content": text})
