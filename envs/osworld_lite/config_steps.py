@@ -138,7 +138,7 @@ class StepRunner:
         self.session.launch(spec)
 
     def _execute(self, params: Any) -> None:
-        command = self.placeholders(params.command)
+        command = fill_placeholders(params.command, self.session.width, self.session.height)
         argv = command_argv(command, params.shell)
         code = _pyautogui_code(argv)
         if code is not None:
@@ -151,7 +151,7 @@ class StepRunner:
             if result["timed_out"]:
                 raise InfrastructureError(f"task {self.task.id!r}: execute step timed out: {params.command!r}")
             self._save_output(params, result)
-            if not until or _until_met(until, result):
+            if not until or until_met(until, result):
                 break
             if time.monotonic() > deadline:
                 raise InfrastructureError(f"task {self.task.id!r}: execute step never met its `until` "
@@ -162,18 +162,6 @@ class StepRunner:
             note = f"execute {params.command!r} exited {result['returncode']}: {result['stderr'][-300:].strip()}"
             log.info("task %s: %s", self.task.id, note)
             self.notes.append(note)
-
-    def placeholders(self, command: list[str] | str) -> list[str] | str:
-        """OSWorld's execute placeholders, filled in (the half sizes before the full ones)."""
-        w, h = self.session.width, self.session.height
-        values = {"{CLIENT_PASSWORD}": CLIENT_PASSWORD, "{SCREEN_WIDTH_HALF}": str(w // 2),
-                  "{SCREEN_HEIGHT_HALF}": str(h // 2), "{SCREEN_WIDTH}": str(w), "{SCREEN_HEIGHT}": str(h)}
-
-        def fill(text: str) -> str:
-            for key, value in values.items():
-                text = text.replace(key, value)
-            return text
-        return fill(command) if isinstance(command, str) else [fill(c) for c in command]
 
     def _save_output(self, params: Any, result: dict[str, Any]) -> None:
         for key, stream in (("stdout", "stdout"), ("stderr", "stderr")):
@@ -288,7 +276,19 @@ def add_visits(empty_db: bytes, items: list[tuple[str, str, float]]) -> bytes:
         return path.read_bytes()
 
 
-def _until_met(until: dict[str, Any], result: dict[str, Any]) -> bool:
+def fill_placeholders(command: list[str] | str, width: int, height: int) -> list[str] | str:
+    """OSWorld's execute placeholders, filled in (the half sizes before the full ones)."""
+    values = {"{CLIENT_PASSWORD}": CLIENT_PASSWORD, "{SCREEN_WIDTH_HALF}": str(width // 2),
+              "{SCREEN_HEIGHT_HALF}": str(height // 2), "{SCREEN_WIDTH}": str(width), "{SCREEN_HEIGHT}": str(height)}
+
+    def fill(text: str) -> str:
+        for key, value in values.items():
+            text = text.replace(key, value)
+        return text
+    return fill(command) if isinstance(command, str) else [fill(c) for c in command]
+
+
+def until_met(until: dict[str, Any], result: dict[str, Any]) -> bool:
     """OSWorld's `until`: the return code equals, or the text appears in stdout / stderr."""
     return ("returncode" in until and result["returncode"] == until["returncode"]) \
         or ("stdout" in until and str(until["stdout"]) in result["stdout"]) \
