@@ -73,6 +73,12 @@ class _Grep(_WithRetrieval):
         return self.retrieval.grep(pattern)
 
 
+# A call with missing arguments fails with Python's TypeError text, which names the class that
+# defines the method: the reference's mixins.
+_KBSearch.KB_search.__qualname__ = "KBSearchMixin.KB_search"
+_Grep.grep.__qualname__ = "GrepMixin.grep"
+
+
 class KnowledgeToolsPlain(_WithRetrieval):
     """No retrieval tool (no_knowledge, full_kb)."""
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from envs.errors import InfrastructureError
 from envs.tau2_lite.domains.banking_knowledge.db import BankingDB
 from envs.tau2_lite.domains.banking_knowledge.discovery import discoverables
-from envs.tau2_lite.toolkit import Toolkit, ToolType
+from envs.tau2_lite.toolkit import Toolkit, ToolResult, ToolType
 
 
 class BankingToolkit(Toolkit):
@@ -40,3 +41,18 @@ class BankingToolkit(Toolkit):
         if not self.has_tool(name):
             raise ValueError(f"Tool '{name}' not found.")
         return getattr(self, name)(**(arguments or {}))
+
+    def execute(self, name: str, arguments: dict[str, Any] | None = None) -> ToolResult:
+        """As the base, but a failing search endpoint is an infrastructure fault, not a tool
+        error the agent caused: it propagates."""
+        try:
+            return ToolResult(self._encoded(self.call(name, arguments)))
+        except InfrastructureError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every other failure goes back to the caller
+            return ToolResult(f"Error: {exc}", error=True)
+
+    @staticmethod
+    def _encoded(value: Any) -> str:
+        from envs.tau2_lite.toolkit import encode_output
+        return encode_output(value)
