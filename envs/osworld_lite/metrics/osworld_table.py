@@ -218,11 +218,10 @@ def compare_table(result: Any, expected: Any = None, rules: list[dict[str, Any]]
             if s1 is None:
                 return 0.0
             s2 = frame(r["sheet_idx1"])
+            if s2 is None:  # OSWorld fails here too (None.round): the rule names no sheet
+                raise ValueError(f"sheet_data: no sheet {r['sheet_idx1']!r} to compare with")
             precision = r.get("precision", 4)
-            try:
-                ok = s1.round(precision).equals(s2.round(precision))
-            except Exception:
-                ok = False
+            ok = s1.round(precision).equals(s2.round(precision))
         elif kind == "sheet_print":
             p1 = _csv_lines(*idx(r["sheet_idx0"], result, expected))
             if p1 is None:

@@ -1,0 +1,433 @@
+"""Parity cases: inputs for OSWorld's metrics, made on the fly, each run through OSWorld's own
+function (by scripts/osworld_parity.py, which records the scores) and through ours (by
+test_parity.py, which compares with the recording).
+
+Only plain libraries are used here (openpyxl, python-docx, Pillow, sqlite3), so the same
+files are made in CI, where OSWorld's package is not installed. A case is
+`Case(id, metric, result, expected, options)`; `result`/`expected` may hold `F("name")`
+placeholders, replaced by the path of a made file (lists and dicts are walked).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+NO_EXPECTED = "<no expected>"   # the metric is called as metric(result, **options)
+
+
+@dataclass(frozen=True)
+class F:
+    """A made file, by name."""
+    name: str
+
+
+@dataclass
+class Case:
+    id: str
+    metric: str
+    result: Any
+    expected: Any = NO_EXPECTED
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve(value: Any, folder: Path) -> Any:
+    if isinstance(value, F):
+        return str(folder / value.name)
+    if isinstance(value, list):
+        return [resolve(v, folder) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve(v, folder) for k, v in value.items()}
+    return value
+
+
+# --- file makers -----------------------------------------------------------------------
+
+def _xlsx(path: Path, sheets: dict[str, list[list[Any]]], freeze: str | None = None) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        if freeze:
+            ws.freeze_panes = freeze
+    wb.save(path)
+
+
+def _docx(path: Path, paragraphs: list[tuple[str, dict[str, Any]]], style_center: bool = False) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = Document()
+    if style_center:
+        doc.styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, props in paragraphs:
+        p = doc.add_paragraph()
+        if props.get("center"):
+            p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if text:
+            for i, word in enumerate(text.split("|")):
+                run = p.add_run(word)
+                fonts = props.get("fonts")
+                if fonts:
+                    run.font.name = fonts[i % len(fonts)]
+    doc.save(path)
+
+
+def _png(path: Path, kind: str, size: tuple[int, int] = (64, 48)) -> None:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    if kind == "box":
+        draw.rectangle([8, 8, 40, 30], fill="black")
+    elif kind == "box-shifted":
+        draw.rectangle([12, 10, 44, 32], fill="black")
+    elif kind == "stripes":
+        for x in range(0, size[0], 6):
+            draw.line([x, 0, x, size[1]], fill="blue", width=2)
+    img.save(path)
+
+
+def _pdf(path: Path, pages: list[str]) -> None:
+    """A minimal text PDF (Helvetica, one line per page), written by hand."""
+    objects: list[bytes] = []
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
+    font_obj = 3 + 2 * len(pages)
+    for i, text in enumerate(pages):
+        stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+                       f"/Resources << /Font << /F1 {font_obj} 0 R >> >> >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+
+
+def _sqlite(path: Path, rows: list[tuple[str, int]]) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (name TEXT, n INTEGER)")
+        conn.executemany("INSERT INTO t VALUES (?, ?)", rows)
+
+
+A11Y = ('<desktop-frame xmlns:st="https://accessibility.ubuntu.example.org/ns/state" '
+        'xmlns:attr="https://accessibility.ubuntu.example.org/ns/attributes">'
+        '<application name="Files"><push-button name="OK" st:enabled="true">Save all</push-button>'
+        '<label name="status">Saved 3 files</label></application></desktop-frame>')
+
+
+def make_files(folder: Path) -> None:
+    """Every file the cases name, in `folder`."""
+    w = folder
+    # spreadsheets
+    _xlsx(w / "t_base.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 1.5], ["Bob", 2.25]]})
+    _xlsx(w / "t_same.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 1.5], ["Bob", 2.25]]})
+    _xlsx(w / "t_noise_small.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 1.500001], ["Bob", 2.25]]})
+    _xlsx(w / "t_noise_large.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 1.51], ["Bob", 2.25]]})
+    _xlsx(w / "t_int.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 2], ["Bob", 3]]})
+    _xlsx(w / "t_float.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 2.0], ["Bob", 3.0]]})
+    _xlsx(w / "t_renamed.xlsx", {"Data": [["Name", "Score"], ["Ann", 1.5], ["Bob", 2.25]]})
+    _xlsx(w / "t_two.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 1.5]], "Sheet2": [["x"], [1]]})
+    _xlsx(w / "t_frozen.xlsx", {"Sheet1": [["Name", "Score"], ["Ann", 1.5], ["Bob", 2.25]]}, freeze="A2")
+    _xlsx(w / "t_cities.xlsx", {"Sheet1": [["Conf", "Year", "City"]] + [["c", 2020, f"City{i}"] for i in range(21)]})
+    _xlsx(w / "t_fuzzy.xlsx", {"Sheet1": [["Addr"], ["12 Main Rd"], ["Elm St."]]})
+    _xlsx(w / "t_fuzzy_e.xlsx", {"Sheet1": [["Addr"], ["12 Main Road"], ["elm st"]]})
+    for stem, lines in (("t_base", "Name,Score\nAnn,1.5\nBob,2.25\n"), ("t_same", "Name,Score\nAnn,1.5\nBob,2.25\n\n"),
+                        ("t_noise_small", "Name,Score\nann,1.5\nBob,2.25\n")):
+        (w / f"{stem}-Sheet1.csv").write_text(lines)
+    # CSV and text
+    (w / "c_base.csv").write_text("city,pop\nParis,2.1\nRome,2.8\n")
+    (w / "c_same.csv").write_text("city,pop\nParis,2.1\nRome,2.8\n")
+    (w / "c_spaces.csv").write_text("city, pop\nParis, 2.1\nRome, 2.8\n")
+    (w / "c_indent.csv").write_text("  city,pop\nParis,2.1  \nRome,2.8\n")
+    (w / "c_upper.csv").write_text("CITY,POP\nPARIS,2.1\nROME,2.8\n")
+    (w / "c_records.csv").write_text("id,name,status\n1,Ann,open\n2,Bob,closed\n")
+    (w / "x_a.txt").write_text("alpha beta\ngamma\n")
+    (w / "x_same.txt").write_text("alpha beta\ngamma\n")
+    (w / "x_no_newline.txt").write_text("alpha beta\ngamma")
+    (w / "x_spaced.txt").write_text("alpha   beta\n\tgamma  \n")
+    (w / "x_upper.txt").write_text("ALPHA BETA\nGAMMA\n")
+    (w / "x_lines.txt").write_text("a\nb\nc\nd\n")
+    (w / "x_lines2.txt").write_text("a\nb\nx\nd\n")
+    (w / "x_log.txt").write_text("10:15:01 start\nnothing here\n23:59:60 leap\n25:00:00 not a time\n07:08:09 end\n")
+    (w / "x_list.txt").write_text("conference-talk.mp4\nbackup.img\n\n")
+    (w / "j_settings.json").write_text(json.dumps({"editor": {"fontSize": 14, "theme": "dark"}, "files": ["a", "b"]}))
+    (w / "j_bad.json").write_text("{not json")
+    (w / "j_settings.yaml").write_text("editor:\n  fontSize: 14\n  theme: dark\n")
+    # documents
+    _docx(w / "d_centered.docx", [("Title", {"center": True}), ("Body text", {})])
+    _docx(w / "d_second_centered.docx", [("", {}), ("Title", {"center": True})])
+    _docx(w / "d_empty_first_centered.docx", [("", {"center": True}), ("Body", {})])
+    _docx(w / "d_style_centered.docx", [("Title", {}), ("Body", {})], style_center=True)
+    _docx(w / "d_fonts_all.docx", [("One|Two", {"fonts": ["Liberation Serif"]}), ("Three", {"fonts": ["Liberation Serif"]})])
+    _docx(w / "d_fonts_mixed.docx", [("One|Two", {"fonts": ["Liberation Serif", "DejaVu Sans"]})])
+    _docx(w / "d_fonts_inherit.docx", [("One", {})])
+    _docx(w / "d_text_a.docx", [("Hello  world", {}), ("", {}), ("Second line", {})])
+    _docx(w / "d_text_b.docx", [("Hello world", {}), ("Second line", {})])
+    _docx(w / "d_text_c.docx", [("Second line", {}), ("Hello world", {})])
+    _docx(w / "d_text_d.docx", [("hello world", {}), ("Second lime", {})])
+    _docx(w / "d_math.docx", [("3.14 2.71 1.41", {})])
+    _docx(w / "d_math4.docx", [("3.14 2.71 1.41 9", {})])
+    # images
+    _png(w / "i_box.png", "box")
+    _png(w / "i_box2.png", "box")
+    _png(w / "i_shift.png", "box-shifted")
+    _png(w / "i_stripes.png", "stripes")
+    _png(w / "i_box_big.png", "box", size=(128, 96))
+    # PDFs
+    _pdf(w / "p_two.pdf", ["Invoice 2308 total 12 USD", "Page two of the invoice"])
+    _pdf(w / "p_two_same.pdf", ["Invoice 2308 total 12 USD", "Page two of the invoice"])
+    _pdf(w / "p_other.pdf", ["Receipt 99 paid", "Thank you"])
+    _pdf(w / "p_one.pdf", ["Invoice 2308 total 12 USD"])
+    # others
+    _sqlite(w / "s_db.sqlite", [("a", 3), ("b", 4)])
+    (w / "sub").mkdir(exist_ok=True)
+    (w / "sub" / "present.txt").write_text("x")
+
+
+def cases() -> list[Case]:
+    """Matching and non-matching cases for every metric with a parity recording."""
+    c: list[Case] = []
+    add: Callable[..., None] = lambda *a, **k: c.append(Case(*a, **k))  # noqa: E731
+
+    # compare_table ---------------------------------------------------------------
+    data = lambda a, b, **r: {"rules": [{"type": "sheet_data", "sheet_idx0": a, "sheet_idx1": b, **r}]}  # noqa: E731
+    add("table-data-equal", "compare_table", F("t_same.xlsx"), F("t_base.xlsx"), data("RI0", "EI0"))
+    add("table-data-int-index", "compare_table", F("t_same.xlsx"), F("t_base.xlsx"), data(0, "EI0"))
+    add("table-data-noise-below-precision", "compare_table", F("t_noise_small.xlsx"), F("t_base.xlsx"), data("RI0", "EI0"))
+    add("table-data-noise-above-precision", "compare_table", F("t_noise_large.xlsx"), F("t_base.xlsx"), data("RI0", "EI0"))
+    add("table-data-precision-1", "compare_table", F("t_noise_large.xlsx"), F("t_base.xlsx"),
+        data("RI0", "EI0", precision=1))
+    add("table-data-int-vs-float", "compare_table", F("t_int.xlsx"), F("t_float.xlsx"), data("RI0", "EI0"))
+    add("table-data-by-name", "compare_table", F("t_renamed.xlsx"), F("t_base.xlsx"), data("RNData", "ENSheet1"))
+    add("table-data-missing-sheet", "compare_table", F("t_renamed.xlsx"), F("t_base.xlsx"), data("RNSheet1", "EI0"))
+    add("table-sheet-name-same", "compare_table", F("t_same.xlsx"), F("t_base.xlsx"), {"rules": [{"type": "sheet_name"}]})
+    add("table-sheet-name-differs", "compare_table", F("t_renamed.xlsx"), F("t_base.xlsx"), {"rules": [{"type": "sheet_name"}]})
+    add("table-missing-result", "compare_table", None, F("t_base.xlsx"), data("RI0", "EI0"))
+    add("table-not-a-workbook", "compare_table", F("c_base.csv"), F("t_base.xlsx"), data("RI0", "EI0"))
+    pr = lambda **r: {"rules": [{"type": "sheet_print", "sheet_idx0": "RI0", "sheet_idx1": "EI0", **r}]}  # noqa: E731
+    add("table-print-equal-trailing-blank", "compare_table", F("t_same.xlsx"), F("t_base.xlsx"), pr())
+    add("table-print-case-differs", "compare_table", F("t_noise_small.xlsx"), F("t_base.xlsx"), pr())
+    add("table-print-ignore-case", "compare_table", F("t_noise_small.xlsx"), F("t_base.xlsx"), pr(ignore_case=True))
+    add("table-print-no-csv", "compare_table", F("t_int.xlsx"), F("t_base.xlsx"), pr())
+    cell = lambda coord, **props: {"rules": [{"type": "check_cell", "sheet_idx": 0, "coordinate": coord, "props": props}]}  # noqa: E731
+    add("table-cell-value-eq", "compare_table", F("t_base.xlsx"), NO_EXPECTED, cell("B3", value={"method": "eq", "ref": 2.25}))
+    add("table-cell-value-ne", "compare_table", F("t_base.xlsx"), NO_EXPECTED, cell("B3", value={"method": "eq", "ref": 2.5}))
+    add("table-cell-value-int-as-float", "compare_table", F("t_int.xlsx"), NO_EXPECTED, cell("B2", value={"method": "eq", "ref": 2}))
+    add("table-cell-approx", "compare_table", F("t_noise_large.xlsx"), NO_EXPECTED,
+        cell("B2", value={"method": "approx:0.1", "ref": 1.5}))
+    add("table-cell-string", "compare_table", F("t_base.xlsx"), NO_EXPECTED, cell("A2", value={"method": "eq", "ref": "Ann"}))
+    add("table-cell-regex", "compare_table", F("t_base.xlsx"), NO_EXPECTED, cell("A3", value={"method": "re.I", "ref": "^bob$"}))
+    add("table-cell-empty", "compare_table", F("t_base.xlsx"), NO_EXPECTED, cell("D9", value={"method": "eq", "ref": None}))
+    add("table-cell-bold", "compare_table", F("t_base.xlsx"), NO_EXPECTED, cell("A1", font_bold={"method": "eq", "ref": False}))
+    add("table-freeze-same", "compare_table", F("t_frozen.xlsx"), F("t_frozen.xlsx"),
+        {"rules": [{"type": "freeze", "sheet_idx0": "RI0", "sheet_idx1": "EI0"}]})
+    add("table-freeze-differs", "compare_table", F("t_base.xlsx"), F("t_frozen.xlsx"),
+        {"rules": [{"type": "freeze", "sheet_idx0": "RI0", "sheet_idx1": "EI0"}]})
+    fz = lambda kind, **k: {"rules": [{"type": "sheet_fuzzy", "sheet_idx0": "RI0", "sheet_idx1": "EI0",  # noqa: E731
+                                       "rules": [{"range": ["A2:A3"], "type": kind, **k}]}]}
+    add("table-fuzzy-exact-fails", "compare_table", F("t_fuzzy.xlsx"), F("t_fuzzy_e.xlsx"), fz("exact_match"))
+    add("table-fuzzy-normalised", "compare_table", F("t_fuzzy.xlsx"), F("t_fuzzy_e.xlsx"),
+        fz("exact_match", normalization=[["Rd", "Road"]], ignore_case=True, ignore_chars="."))
+    add("table-fuzzy-ratio", "compare_table", F("t_fuzzy.xlsx"), F("t_fuzzy_e.xlsx"), fz("fuzzy_match", threshold=70))
+    add("table-two-rules-second-fails", "compare_table", F("t_same.xlsx"), F("t_base.xlsx"),
+        {"rules": [{"type": "sheet_name"}, {"type": "sheet_data", "sheet_idx0": "RI0", "sheet_idx1": "EI1"}]})
+    add("cities-short-expected", "compare_conference_city_in_order", F("t_cities.xlsx"),
+        {"expected": ["City0", "City1"]})
+    add("cities-full", "compare_conference_city_in_order", F("t_cities.xlsx"),
+        {"expected": [f"City{i}" for i in range(20)] + [["Town", "City20"]]})
+    add("cities-wrong", "compare_conference_city_in_order", F("t_cities.xlsx"),
+        {"expected": ["Paris"] + [f"City{i}" for i in range(1, 21)]})
+
+    # CSV / text ------------------------------------------------------------------
+    add("csv-equal", "compare_csv", F("c_same.csv"), F("c_base.csv"))
+    add("csv-cell-spaces-differ", "compare_csv", F("c_spaces.csv"), F("c_base.csv"))
+    add("csv-indent-strict", "compare_csv", F("c_indent.csv"), F("c_base.csv"))
+    add("csv-indent-not-strict", "compare_csv", F("c_indent.csv"), F("c_base.csv"), {"strict": False})
+    add("csv-case", "compare_csv", F("c_upper.csv"), F("c_base.csv"))
+    add("csv-ignore-case", "compare_csv", F("c_upper.csv"), F("c_base.csv"), {"ignore_case": True})
+    add("csv-expected-list", "compare_csv", F("c_same.csv"), [F("c_upper.csv"), F("c_base.csv")])
+    add("csv-missing-result", "compare_csv", None, F("c_base.csv"))
+    add("text-equal", "compare_text_file", F("x_same.txt"), F("x_a.txt"))
+    add("text-final-newline-counts", "compare_text_file", F("x_no_newline.txt"), F("x_a.txt"))
+    add("text-blanks", "compare_text_file", F("x_spaced.txt"), F("x_a.txt"))
+    add("text-ignore-blanks", "compare_text_file", F("x_spaced.txt"), F("x_a.txt"), {"ignore_blanks": True})
+    add("text-ignore-blanks-newline", "compare_text_file", F("x_no_newline.txt"), F("x_a.txt"), {"ignore_blanks": True})
+    add("text-ignore-case", "compare_text_file", F("x_upper.txt"), F("x_a.txt"), {"ignore_case": True})
+    add("text-missing", "compare_text_file", None, F("x_a.txt"))
+    add("diff-same", "diff_text_file", F("x_lines.txt"), F("x_lines.txt"))
+    add("diff-one-line", "diff_text_file", F("x_lines2.txt"), F("x_lines.txt"))
+    add("diff-missing", "diff_text_file", None, F("x_lines.txt"))
+    add("diff-nothing-shared", "diff_text_file", F("x_a.txt"), F("x_lines.txt"))
+    add("lines-three-times", "check_line_number", F("x_log.txt"), {"expected": 3})
+    add("lines-wrong-count", "check_line_number", F("x_log.txt"), {"expected": 5})
+    add("lines-not-all-lines", "check_line_number", F("x_log.txt"), {"expected": "5"})
+    add("lines-missing", "check_line_number", None, {"expected": 0})
+    add("list-match", "check_list", F("x_list.txt"), {"expect": [r"\.mp4$", "backup"], "unexpect": ["secret"]})
+    add("list-unexpected", "check_list", F("x_list.txt"), {"expect": ["mp4"], "unexpect": [r"\.img"]})
+    add("list-empty-line-pattern", "check_list", F("x_list.txt"), {"unexpect": [".+"]})
+    add("list-newline-pattern", "check_list", F("x_list.txt"), {"expect": [r"img\n"]})
+    add("csv-records-match", "check_csv", F("c_records.csv"), {"expect": [{"id": "1", "status": "open"}]})
+    add("csv-records-unexpect", "check_csv", F("c_records.csv"),
+        {"expect": [{"name": "Ann"}], "unexpect": [{"status": "closed"}]})
+    add("csv-records-typed", "check_csv", F("c_records.csv"), {"expect": [{"id": 1}]})
+
+    # JSON / values -----------------------------------------------------------------
+    add("json-expect", "check_json", F("j_settings.json"),
+        {"expect": [{"key": ["editor", "fontSize"], "method": "eq", "ref": 14}]})
+    add("json-expect-fails", "check_json", F("j_settings.json"),
+        {"expect": [{"key": ["editor", "theme"], "method": "eq", "ref": "light"}]})
+    add("json-missing-key", "check_json", F("j_settings.json"),
+        {"expect": [{"key": ["editor", "tabSize"], "method": "eq", "ref": 4}]})
+    add("json-unexpect-missing-key", "check_json", F("j_settings.json"),
+        {"unexpect": [{"key": ["editor", "tabSize"], "method": "eq", "ref": 4}]})
+    add("json-regex", "check_json", F("j_settings.json"),
+        {"expect": [{"key": ["editor", "theme"], "method": "re", "ref": "^da"}]})
+    add("json-bad-file", "check_json", F("j_bad.json"), {"expect": []})
+    add("yaml-expect", "check_json", F("j_settings.yaml"),
+        {"expect": [{"key": ["editor", "theme"], "method": "eq", "ref": "dark"}]}, {"is_yaml": True})
+    rules = {"expected": {"name": "Dana", "phone": "555-0142"}}
+    add("direct-dict-equal", "check_direct_json_object", {"name": "Dana", "phone": "555-0142", "x": 1}, rules)
+    add("direct-single-quoted-string", "check_direct_json_object", "{'name': 'Dana', 'phone': '555-0142'}\n", rules)
+    add("direct-value-not-stripped", "check_direct_json_object", '{"name": "Dana", "phone": " 555-0142"}', rules)
+    add("direct-missing-key", "check_direct_json_object", {"name": "Dana"}, rules)
+    add("direct-not-json", "check_direct_json_object", "not json", rules)
+    add("direct-none", "check_direct_json_object", None, rules)
+    contains = {"expected": {"title": ["Intranet", "Home"], "body": "Welcome"}, "expect_in_result": True}
+    add("direct-in-result-match", "check_direct_json_object", {"title": "Home", "body": "Welcome back"}, contains)
+    add("direct-in-result-list", "check_direct_json_object", {"title": ["Home", "x"], "body": "Welcome"}, contains)
+    add("direct-in-result-no-substring-for-lists", "check_direct_json_object",
+        {"title": "Northwind Intranet", "body": "Welcome"}, contains)
+    add("direct-in-result-number", "check_direct_json_object", {"n": 3}, {"expected": {"n": 3}, "expect_in_result": True})
+    add("direct-failed-marker", "check_direct_json_object", {"a": 1}, {"expected": {"a": "__EVALUATION_FAILED__"}})
+    add("exact-equal", "exact_match", "yes", {"expected": "yes"})
+    add("exact-differs", "exact_match", "yes ", {"expected": "yes"})
+    add("exact-none", "exact_match", None, {"expected": "yes"})
+    add("in-list", "is_in_list", ["a", "b"], {"expected": "b"})
+    add("in-list-string", "is_in_list", "abc", {"expected": "bc"})
+    add("in-list-absent", "is_in_list", ["a", "b"], {"expected": "c"})
+    add("match-in-list", "match_in_list", "b", {"expected": ["a", "b"]})
+    add("match-in-list-no", "match_in_list", "c", {"expected": ["a", "b"]})
+    add("literal-str", "literal_match", 5, "5")
+    add("literal-case", "literal_match", "Yes", "yes", {"ignore_case": True})
+    add("literal-list", "literal_match", ["A", 1], ["a", "1"], {"type": "list", "ignore_case": True})
+    add("literal-list-length", "literal_match", ["a"], ["a", "b"], {"type": "list"})
+    add("fuzzy", "fuzzy_match", "kitten", {"expected": "sitting"})
+    add("fuzzy-disjoint", "fuzzy_match", "abc", {"expected": "xyz"})
+    add("include-exclude-ok", "check_include_exclude", "status: done, 3 files",
+        {"include": ["done", "3 files"], "exclude": ["error"]})
+    add("include-exclude-excluded", "check_include_exclude", "done with error", {"include": ["done"], "exclude": ["error"]})
+    add("include-exclude-none", "check_include_exclude", None, {"include": []})
+    add("sqlite", "run_sqlite3", F("s_db.sqlite"), {"sql": "SELECT SUM(n) FROM t"})
+    add("sqlite-null", "run_sqlite3", F("s_db.sqlite"), {"sql": "SELECT n FROM t WHERE name = 'zzz'"})
+    add("a11y-css-text", "check_accessibility_tree", A11Y,
+        [{"selectors": ["push-button[name=OK]"], "text": "Save all", "exact": True}])
+    add("a11y-xpath-fuzzy", "check_accessibility_tree", A11Y,
+        [{"xpath": "//label[@name='status']", "text": "Saved 3 file", "exact": False}])
+    add("a11y-missing", "check_accessibility_tree", A11Y, [{"selectors": ["push-button[name=Cancel]"]}])
+    add("file-exists", "check_file_exists", F("sub"), "present.txt")
+    add("file-exists-no", "check_file_exists", F("sub"), "absent.txt")
+    add("math-three-words", "fuzzy_place_math", F("d_math.docx"), {"expected": ["3.14", "2.71", "1.42"]})
+    add("math-four-words", "fuzzy_place_math", F("d_math4.docx"), {"expected": ["3.14", "2.71", "1.41"]})
+
+    # documents -------------------------------------------------------------------
+    add("centered-first", "is_first_line_centered", F("d_centered.docx"))
+    add("centered-second-only", "is_first_line_centered", F("d_second_centered.docx"))
+    add("centered-empty-first", "is_first_line_centered", F("d_empty_first_centered.docx"))
+    add("centered-by-style", "is_first_line_centered", F("d_style_centered.docx"))
+    add("fonts-all", "compare_font_names", F("d_fonts_all.docx"), {"font_name": "Liberation Serif"})
+    add("fonts-mixed", "compare_font_names", F("d_fonts_mixed.docx"), {"font_name": "Liberation Serif"})
+    add("fonts-inherited", "compare_font_names", F("d_fonts_inherit.docx"), {"font_name": "Calibri"})
+    add("docx-blanks-default", "compare_docx_files", F("d_text_a.docx"), F("d_text_b.docx"))
+    add("docx-no-ignore-blanks", "compare_docx_files", F("d_text_a.docx"), F("d_text_b.docx"), {"ignore_blanks": False})
+    add("docx-delete-empty", "compare_docx_files", F("d_text_a.docx"), F("d_text_b.docx"),
+        {"ignore_blanks": False, "delete_empty_lines": True})
+    add("docx-order", "compare_docx_files", F("d_text_c.docx"), F("d_text_b.docx"))
+    add("docx-ignore-order", "compare_docx_files", F("d_text_c.docx"), F("d_text_b.docx"), {"ignore_order": True})
+    add("docx-case", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"), {"ignore_case": True})
+    add("docx-content-only", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"), {"content_only": True})
+    add("docx-fuzzy", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"), {"fuzzy_match": True})
+    add("docx-fuzzy-per-paragraph", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"),
+        {"fuzzy_match": True, "ignore_blanks": False})
+    add("docx-missing", "compare_docx_files", None, F("d_text_b.docx"))
+
+    # images / PDFs ----------------------------------------------------------------
+    add("images-identical", "compare_images", F("i_box2.png"), F("i_box.png"))
+    add("images-shifted", "compare_images", F("i_shift.png"), F("i_box.png"))
+    add("images-different", "compare_images", F("i_stripes.png"), F("i_box.png"))
+    add("images-resized", "compare_images", F("i_box_big.png"), F("i_box.png"))
+    add("images-base-above", "compare_images", F("i_box2.png"), F("i_box.png"), {"reference_base_result": 0.5})
+    add("images-base-below", "compare_images", F("i_stripes.png"), F("i_box.png"), {"reference_base_result": 0.9})
+    add("pdf-pages-eq", "check_pdf_pages", F("p_two.pdf"), {"relation": "eq", "ref_value": 2})
+    add("pdf-pages-gt", "check_pdf_pages", F("p_one.pdf"), {"relation": "gt", "ref_value": 1})
+    add("pdfs-same", "compare_pdfs", F("p_two_same.pdf"), F("p_two.pdf"))
+    add("pdfs-other", "compare_pdfs", F("p_other.pdf"), F("p_two.pdf"))
+    add("pdfs-missing", "compare_pdfs", None, F("p_two.pdf"))
+    add("pdfs-lists", "compare_pdfs", [F("p_two_same.pdf"), F("p_one.pdf")], [F("p_two.pdf"), F("p_two.pdf")])
+
+    # browser -----------------------------------------------------------------------
+    tab = lambda url: {"type": "url", "url": url}  # noqa: E731
+    add("tab-www-elided", "is_expected_active_tab", {"url": "https://www.example.com/docs"}, tab("example.com/docs"))
+    add("tab-trailing-slash", "is_expected_active_tab", "https://example.com/", tab("https://example.com"))
+    add("tab-other-suffix", "is_expected_active_tab", "https://example.org/docs", tab("https://example.com/docs"))
+    add("tab-other-path", "is_expected_active_tab", "https://example.com/a", tab("https://example.com/b"))
+    add("tab-scheme-differs", "is_expected_active_tab", "http://example.com/a", tab("https://example.com/a"))
+    add("tab-query-counts", "is_expected_active_tab", "https://example.com/a?q=1", tab("https://example.com/a?q=2"))
+    add("tab-subdomain", "is_expected_active_tab", "https://docs.example.co.uk/x", tab("https://docs.example.com/x"))
+    add("tab-none", "is_expected_active_tab", None, tab("https://example.com"))
+    add("tab-approx-query", "is_expected_active_tab_approximate", "https://example.com/a?q=1", tab("https://example.com/a"))
+    add("tab-approx-path", "is_expected_active_tab_approximate", "https://example.com/b?q=1", tab("https://example.com/a"))
+    add("url-pattern", "is_expected_url_pattern_match", {"url": "https://x.org/search?q=cats"}, {"expected": ["q=cats", "^https"]})
+    add("url-pattern-miss", "is_expected_url_pattern_match", "https://x.org/", {"expected": ["q="]})
+    add("url-pattern-bad-dict", "is_expected_url_pattern_match", {"title": "x"}, {"expected": ["q="]})
+    tabs = [{"title": "a", "url": "https://www.a.com/"}, {"title": "b", "url": "https://b.com/x"}]
+    add("tabs-same-any-order", "is_expected_tabs", tabs, {"type": "url", "urls": ["https://b.com/x", "a.com"]})
+    add("tabs-same-normalised", "is_expected_tabs", tabs,
+        {"type": "url", "urls": ["https://b.com/x", "https://a.com"]})
+    add("tabs-missing", "is_expected_tabs", tabs, {"type": "url", "urls": ["https://a.com"]})
+    roots = {"bookmark_bar": {"children": [
+        {"type": "folder", "name": "Work", "children": []},
+        {"type": "folder", "name": "Liked Authors", "children": [
+            {"type": "url", "name": "x", "url": "https://a.org/1"}, {"type": "url", "name": "y", "url": "https://a.org/2"}]},
+        {"type": "url", "name": "site", "url": "https://site.org/"}]}}
+    add("bookmarks-folders", "is_expected_bookmarks", roots,
+        {"type": "bookmark_bar_folders_names", "names": ["Liked Authors", "Work"]})
+    add("bookmarks-urls-differ", "is_expected_bookmarks", roots,
+        {"type": "bookmark_bar_websites_urls", "urls": ["https://site.org"]})
+    add("bookmarks-liked-choices", "is_expected_bookmarks", roots,
+        {"type": "liked_authors_websites_urls", "urls": [["https://a.org/0", "https://a.org/1"], "https://a.org/2"]})
+    add("bookmarks-empty", "is_expected_bookmarks", [], {"type": "bookmark_bar_folders_names", "names": []})
+    add("search-query", "is_expected_search_query", {"url": "https://www.google.com/search?q=weather"},
+        {"expect": {"pattern": r"q=weather"}})
+    add("search-query-other", "is_expected_search_query", {"url": "https://www.google.com/search?q=news"},
+        {"expect": {"pattern": r"q=weather"}})
+    add("extensions-subset", "is_expected_installed_extensions", ["A", "B"], {"expected": ["A"]})
+    add("extensions-missing", "is_expected_installed_extensions", ["A"], {"expected": ["A", "C"]})
+    add("cookie-deleted", "is_cookie_deleted", [(0, ".other.com"), (1, "www.keep.org")],
+        {"type": "domains", "domains": [".example.com"]})
+    add("cookie-still-there", "is_cookie_deleted", [(0, ".example.com")], {"type": "domains", "domains": ["example.com"]})
+    add("shortcut-name", "is_shortcut_on_desktop", {"a.desktop": "[Desktop Entry]\nName=Docs\nExec=chromium x\n"},
+        {"type": "name", "name": "Docs"})
+    add("shortcut-exec-missing", "is_shortcut_on_desktop", {"a.desktop": "Exec=chromium x"},
+        {"type": "exec", "exec": "chromium x"})
+    add("font-size-value", "check_font_size", {"default_font_size": 20}, {"type": "value", "value": 20})
+    add("font-size-range-open", "check_font_size", {"default_font_size": 20}, {"type": "range", "min": 20, "max": 30})
+    add("steam-cart", "is_added_to_steam_cart", {"content": "<li>Game A</li><li>Game B</li>"}, {"items": ["Game A"]})
+    add("steam-cart-missing", "is_added_to_steam_cart", {"content": "<li>Game A</li>"}, {"items": ["Game A", "Game C"]})
+    return c
