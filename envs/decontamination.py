@@ -81,7 +81,7 @@ _TOKEN = re.compile(r"[\w$@./:-]+")
 
 def specifics(text: str) -> frozenset[str]:
     """The data a text names: quoted strings, tokens with digits or inner punctuation (file names,
-    e-mails, ids, amounts) and capitalised words inside a sentence (names)."""
+    e-mails, ids, amounts) and capitalised words inside a sentence (names), lower-cased."""
     found = {next(g for g in m.groups() if g).strip().lower() for m in _QUOTED.finditer(text)}
     sentence_start = True
     for token in _TOKEN.findall(text):
@@ -92,6 +92,14 @@ def specifics(text: str) -> frozenset[str]:
             found.add(word.lower())
         sentence_start = token.endswith((".", ":")) or not word
     return frozenset(found)
+
+
+def same_specifics(a: str, b: str) -> bool:
+    """Whether two texts name the same data: each one's specifics appear in the other's
+    normalised words (so re-casing a name does not hide it)."""
+    words_a, words_b = f" {normalise(a)} ", f" {normalise(b)} "
+    return all(f" {normalise(x)} " in words_b for x in specifics(a)) and \
+        all(f" {normalise(x)} " in words_a for x in specifics(b))
 
 
 def text_hash(text: str) -> str:
@@ -127,7 +135,7 @@ class TestIndex:
         self.expected_hashes: dict[str, str] = {}
         self._texts: list[str] = []          # normalised instructions and long expected texts
         self._owners: list[str] = []
-        self._specifics: list[frozenset[str]] = []
+        self._raw: list[str] = []            # the same texts as given, for their specifics
         self.size = 0
         for test in tests:
             self.size += 1
@@ -147,17 +155,16 @@ class TestIndex:
         if len(norm) >= NEAR_DUP_MIN_CHARS:
             self._texts.append(norm)
             self._owners.append(owner)
-            self._specifics.append(specifics(text))
+            self._raw.append(text)
 
     def near_duplicate(self, text: str) -> tuple[str, float] | None:
         """(test task id, score) of a test text at or above the threshold naming the same specifics."""
         norm = normalise(text)
         if len(norm) < NEAR_DUP_MIN_CHARS or not self._texts:
             return None
-        mine = specifics(text)
         for _, score, i in process.extract(norm, self._texts, scorer=fuzz.ratio, score_cutoff=NEAR_DUP_THRESHOLD,
                                            limit=None):
-            if self._specifics[i] == mine:
+            if same_specifics(text, self._raw[i]):
                 return self._owners[i], float(score)
         return None
 
@@ -300,6 +307,21 @@ def osworld_builtin(split: str) -> list[TaskContent]:
     return [osworld_content(t) for t in load_builtin_tasks() if t.split == split]
 
 
+def osworld_generated(n: int, seed: int = 0) -> list[TaskContent]:
+    """The first `n` generated osworld-lite train tasks of `seed` (envs/osworld_lite/generated)."""
+    from envs.osworld_lite.generated import generate_tasks
+
+    return [osworld_content(t) for t in generate_tasks(n, seed)]
+
+
+def osworld_task(task_id: str, task_file: str | None = None) -> TaskContent:
+    """One osworld-lite task by id: built-in, generated (rebuilt from its id) or from `task_file`."""
+    from envs.osworld_lite.generated import get_generated_task, is_generated_id
+    from envs.osworld_lite.suite import get_task
+
+    return osworld_content(get_generated_task(task_id) if is_generated_id(task_id) else get_task(task_id, task_file))
+
+
 # ----------------------------------------------------------------------------- tau2-lite card_services
 
 
@@ -342,6 +364,83 @@ def test_contents(env: str, domain: str | None = None) -> list[TaskContent]:
                      "decontamination covers osworld-lite and tau2-lite card_services")
 
 
-__all__ = ["Leak", "NEAR_DUP_THRESHOLD", "Report", "TaskContent", "TestIndex", "card_services_content",
-           "card_services_test", "card_services_train", "check", "content_hash", "normalise",
-           "osworld_builtin", "osworld_content", "test_contents"]
+
+
+# ----------------------------------------------------------------------------- the export's guard
+
+
+class LeakGuard:
+    """Content check of exported episodes' tasks against the test split of their environment.
+
+    Called once per episode with (env, domain, task id, instruction, env options); answers why
+    the task leaks test content, or None. The task's full content (files, expected outputs) is
+    rebuilt where the environment can (osworld-lite built-in, generated and --task-file tasks,
+    card_services train tasks); otherwise its instruction alone is compared. Environments or
+    domains with no known test split (a τ²-bench data folder) are counted as not covered.
+    """
+
+    def __init__(self) -> None:
+        self._indexes: dict[tuple[str, str], TestIndex | None] = {}
+        self._verdicts: dict[tuple[str, str, str], str | None] = {}
+        self._card_train: dict[int, dict[str, dict[str, Any]]] = {}
+        self.report = Report()
+        self.not_covered: set[str] = set()
+
+    def _index(self, env: str, domain: str) -> TestIndex | None:
+        key = (env, domain if env == "tau2-lite" else "")
+        if key not in self._indexes:
+            try:
+                self._indexes[key] = TestIndex(test_contents(env, domain or None))
+            except ValueError:
+                self._indexes[key] = None
+            self.report.test_tasks += self._indexes[key].size if self._indexes[key] else 0
+        return self._indexes[key]
+
+    def _card_task(self, task_id: str) -> dict[str, Any] | None:
+        match = re.fullmatch(r"cs_train_(\d+)_(\d+)", task_id)
+        if not match:
+            return None
+        from envs.tau2_lite.domains.card_services import generate_train_tasks
+
+        seed, index = int(match[1]), int(match[2])
+        known = self._card_train.setdefault(seed, {})
+        if task_id not in known:
+            known.update({t["id"]: t for t in generate_train_tasks(max(index + 1, 2 * len(known)), seed)})
+        return known.get(task_id)
+
+    def _content(self, env: str, domain: str, task_id: str, instruction: str,
+                 options: dict[str, Any]) -> TaskContent:
+        try:
+            if env == "osworld-lite":
+                return osworld_task(task_id, options.get("task_file"))
+            if env == "tau2-lite" and domain == "card_services":
+                task = self._card_task(task_id)
+                if task is not None:
+                    return card_services_content(task, "train")
+        except (KeyError, LookupError, ValueError, OSError):
+            pass   # a task the environment no longer knows: its stored instruction still counts
+        return TaskContent(env, task_id, "train", instruction)
+
+    def __call__(self, env: str, domain: str, task_id: str, instruction: str,
+                 options: dict[str, Any] | None = None) -> str | None:
+        key = (env, domain, task_id)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        index = self._index(env, domain)
+        verdict = None
+        if index is None:
+            self.not_covered.add(f"{env}/{domain}" if domain else env)
+        else:
+            self.report.checked += 1
+            leaks = index.leaks(self._content(env, domain, task_id, instruction, options or {}))
+            self.report.leaks.extend(leaks)
+            verdict = "; ".join(str(x) for x in leaks) or None
+        self._verdicts[key] = verdict
+        return verdict
+
+    def summary(self) -> dict[str, Any]:
+        return {**self.report.as_json(), "not_covered": sorted(self.not_covered)}
+
+__all__ = ["Leak", "LeakGuard", "NEAR_DUP_THRESHOLD", "Report", "TaskContent", "TestIndex", "card_services_content",
+           "card_services_test", "card_services_train", "check", "content_hash", "normalise", "same_specifics",
+           "osworld_builtin", "osworld_content", "osworld_generated", "osworld_task", "test_contents"]

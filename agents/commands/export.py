@@ -102,10 +102,14 @@ def register(app: typer.Typer) -> None:
                                  for e in exc.errors())
             typer.secho(f"error: {problems}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from None
+        from envs.decontamination import LeakGuard
+
         store = open_store(db, artifacts)
         provider = RegistrySpecProvider()
         try:
-            report = export_trajectories(store, options, spec_provider=provider, progress=progress)
+            # Beyond the split recorded per task: no exported task may reuse a test task's content.
+            report = export_trajectories(store, options, spec_provider=provider, progress=progress,
+                                         content_guard=LeakGuard())
         except (LeakGuardError, ExportError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from None

@@ -19,6 +19,15 @@ def test_builtin_and_generated_card_tasks_are_clean(osworld_index: d.TestIndex) 
     assert osworld_index.size == len([t for t in load_builtin_tasks() if t.split == "test"])
     assert d.check(d.osworld_builtin("train"), d.osworld_builtin("test")).leaks == []
     assert d.check(d.card_services_train(200), d.card_services_test()).leaks == []
+    from envs.osworld_lite.generated import FAMILIES
+
+    generated = d.osworld_generated(2 * len(FAMILIES), seed=7)   # two of every family
+    assert len({c.instruction for c in generated}) == len(generated)
+    assert [str(x) for x in osworld_index_leaks(osworld_index, generated)] == []
+
+
+def osworld_index_leaks(index: d.TestIndex, contents: list[d.TaskContent]) -> list[d.Leak]:
+    return [leak for c in contents for leak in index.leaks(c)]
 
 
 def test_a_reworded_test_instruction_is_a_near_duplicate(osworld_index: d.TestIndex) -> None:

@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,12 @@ FINISHED = ("succeeded", "failed")
 # export folder (ms-swift reads every *.jsonl in it) must find nothing but training rows.
 META_DIR = "meta"
 INDEX_FILE = f"{META_DIR}/episodes.jsonl"
+
+
+# (env, domain, task id, instruction, env options) -> why the task leaks test content, or None.
+# Built on the environments' test splits by the caller (envs.decontamination.LeakGuard), since
+# trajectories does not import envs; a `summary()` method, if any, goes into the manifest.
+ContentGuard = Callable[[str, str, str, str, dict[str, Any]], "str | None"]
 
 
 class ExportError(RuntimeError):
@@ -63,7 +69,9 @@ class _Source:
         self.store = store
         self.options = options
         self._runs: dict[str, dict[str, Any]] = {}
-        self.task_splits = {(t["env"], t["id"]): t["split"] for t in store.get_tasks()}
+        tasks = store.get_tasks()
+        self.task_splits = {(t["env"], t["id"]): t["split"] for t in tasks}
+        self.task_instructions = {(t["env"], t["id"]): t.get("instruction") or "" for t in tasks}
 
     def rows(self) -> Iterator[Any]:
         o = self.options
@@ -108,7 +116,8 @@ def _prepare_out_dir(out_dir: Path) -> None:
 
 def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: SpecProvider | None = None,
                         progress: bool = False, console: Console | None = None,
-                        environ: Mapping[str, str] | None = None) -> ExportReport:
+                        environ: Mapping[str, str] | None = None,
+                        content_guard: ContentGuard | None = None) -> ExportReport:
     """Export the episodes `options` selects from `store`; see the package docstring."""
     options.check_leak_guard()
     started = time.monotonic()
@@ -149,6 +158,13 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                 if source.task_splits.get((row.env, row.task_id), row.split) == "test" and not options.allow_test:
                     tally.skipped["test-split task (leak guard)"] += 1
                     continue
+                if content_guard is not None and not options.allow_test:
+                    leak = content_guard(row.env, row.domain or "", row.task_id,
+                                         source.task_instructions.get((row.env, row.task_id), ""),
+                                         source.env_options(row.run_id))
+                    if leak:
+                        tally.skipped["reuses test-task content (leak guard)"] += 1
+                        continue
                 if options.pairs and row.success is not None:
                     candidates[(row.env, row.task_id)][0 if row.success else 1].append(
                         (row.id, row.model or row.agent))
@@ -191,11 +207,12 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
         out_dir, fmt=options.format, filters=options.filters(), shaping=options.shaping(), tally=tally,
         secrets_redacted=scrubber.count,
         extra={"index_file": INDEX_FILE, "data_files": [f.relative_to(out_dir).as_posix() for f in files],
-               **({"pairs_file": PAIRS_FILE, "pairs_meta_file": PAIRS_META_FILE} if options.pairs else {})})
+               **({"pairs_file": PAIRS_FILE, "pairs_meta_file": PAIRS_META_FILE} if options.pairs else {}),
+               **({"decontamination": content_guard.summary()} if hasattr(content_guard, "summary") else {})})
     return ExportReport(out_dir=out_dir, format=options.format, samples=tally.samples,
                         episodes=tally.episodes, steps=tally.steps,
                         images=tally.images, pairs=tally.pairs, skipped=dict(tally.skipped),
                         seconds=time.monotonic() - started, manifest=manifest, files=files)
 
 
-__all__ = ["ExportError", "ExportReport", "MANIFEST", "export_trajectories"]
+__all__ = ["ContentGuard", "ExportError", "ExportReport", "MANIFEST", "export_trajectories"]
