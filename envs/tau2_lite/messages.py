@@ -76,8 +76,8 @@ def to_observation(message: dict[str, Any]) -> dict[str, Any] | None:
         return {"role": "tool", "tool_call_id": message.get("id"), "name": message.get("name", ""),
                 "content": message.get("content"), "error": bool(message.get("error", False))}
     if role == "user":
-        if not message.get("content"):
-            return None   # user tool calls without text
+        if message.get("tool_calls") or not message.get("content"):
+            return None   # the user's tool-call turns go to its phone, never to the agent (as in τ²-bench)
         return {"role": "user", "content": message["content"]}
     if role == "assistant":
         out: dict[str, Any] = {"role": "assistant", "content": message.get("content")}

@@ -61,6 +61,9 @@ class StepView(BaseModel):
     screen: ImageView | None = None         # the screen the action was applied to
     shapes: list[Shape] = Field(default_factory=list)
     agent_messages: list[MessageView] = Field(default_factory=list)   # what the agent said/called
+    # The simulated user's own tool calls and their results (tau2-lite telecom: the user's
+    # phone), from info["conversation"]; the agent never sees them.
+    user_tool_messages: list[MessageView] = Field(default_factory=list)
     observed_messages: list[MessageView] = Field(default_factory=list)  # what came back
     reasoning: str | None = None
     text: str | None = None
@@ -172,6 +175,25 @@ def _maybe_json(text: str) -> str:
         return text
 
 
+def _user_tool_messages(info: dict[str, Any]) -> list[MessageView]:
+    """The user's tool calls (role "user_tool_call") and results ("user_tool_result") recorded
+    in a step's info["conversation"] (requestor "user")."""
+    out: list[MessageView] = []
+    conversation = info.get("conversation") if isinstance(info, dict) else None
+    for m in conversation if isinstance(conversation, list) else []:
+        if not isinstance(m, dict):
+            continue
+        if m.get("role") == "user":
+            for tc in m.get("tool_calls") or []:
+                if isinstance(tc, dict):
+                    out.append(MessageView(role="user_tool_call", name=str(tc.get("name", "?")),
+                                           content=pretty(tc.get("arguments") or {})))
+        elif m.get("role") == "tool" and m.get("requestor") == "user":
+            out.append(MessageView(role="user_tool_result", name=m.get("name"),
+                                   content=_maybe_json(_text(m.get("content"))), error=bool(m.get("error"))))
+    return out
+
+
 def _agent_messages(action: dict[str, Any] | None) -> list[MessageView]:
     if not isinstance(action, dict):
         return []
@@ -204,6 +226,7 @@ def build_episode_view(
             title="reset" if step.index == 0 and step.action is None else describe(step.action),
             action_json=pretty(step.action) if step.action is not None else None,
             agent_messages=_agent_messages(step.action),
+            user_tool_messages=_user_tool_messages(step.info),
             observed_messages=_messages(obs),
             reasoning=_text(step.agent_output.get("reasoning")) or None,
             text=_text(step.agent_output.get("text")) or None,
