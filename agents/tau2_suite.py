@@ -118,7 +118,7 @@ def expand_groups(store: Any, ids: list[str]) -> list[str]:
     return out
 
 
-async def _create_runs(request: RunConfig, store: Any, plan: DomainPlan) -> tuple[str, dict[str, str]]:
+async def create_group_runs(request: RunConfig, store: Any, plan: DomainPlan) -> tuple[str, dict[str, str]]:
     """Preflight every domain, then create one run per domain under a new group id."""
     from trajectories.store import new_id
 
@@ -166,7 +166,7 @@ async def run_group(request: RunConfig, store: Any, *, show_progress: bool = Tru
         if not data_dir:
             raise PreflightError("--domain all needs --data-dir: a τ²-bench checkout's data/tau2/domains")
         plan = discover_domains(Path(data_dir))
-        group, runs = await _create_runs(request, store, plan)
+        group, runs = await create_group_runs(request, store, plan)
         skipped = plan.skipped
         for name, why in skipped.items():
             if warn is not None:

@@ -54,7 +54,9 @@ TAU2_ENV = "tau2-lite"
 # Our endings in τ²-bench's TerminationReason vocabulary.
 TAU2_TERMINATION: dict[Termination, str] = {
     Termination.AGENT_DONE: "agent_stop",
-    Termination.AGENT_FAIL: "agent_stop",           # the agent ended the conversation itself
+    # τ²-bench grades only agent_stop and user_stop; tau2-lite scores an agent that declares the
+    # task infeasible 0 without grading, so it goes where τ²-bench scores 0 too.
+    Termination.AGENT_FAIL: "agent_error",
     Termination.USER_STOP: "user_stop",
     Termination.TRANSFER: "user_stop",              # τ²-bench: ###TRANSFER### is a user stop
     Termination.OUT_OF_SCOPE: "user_stop",          # τ²-bench: ###OUT-OF-SCOPE### is a user stop
@@ -199,7 +201,10 @@ def reward_info(episode: EpisodeRow, task: dict[str, Any] | None, tool_types: di
         return {"reward": 0.0, "reward_basis": None,
                 "info": {"note": f"not evaluated: {episode.termination or episode.status} ({episode.error or ''})".strip()}}
     if "reward_breakdown" not in details:   # not graded: τ²-bench's notes
-        note = details.get("note") or f"Simulation terminated prematurely. Termination reason: {episode.termination}"
+        note = details.get("note")
+        if note != "No evaluation criteria" and episode.termination:
+            reason = TAU2_TERMINATION[Termination(episode.termination)]
+            note = f"Simulation terminated prematurely. Termination reason: {reason}"
         return {"reward": reward, "reward_basis": None, "info": {"note": note}}
     out: dict[str, Any] = {"reward": reward, "reward_basis": details.get("reward_basis"),
                            "reward_breakdown": details.get("reward_breakdown") or {}, "info": {}}
