@@ -4,8 +4,8 @@ Importing the package registers the family "miniwob" (envs.registry) and every t
 gymnasium as `miniwob-playwright/<task_id>` (the `miniwob` package itself registers its own
 Selenium environments as `miniwob/<task_id>-v1`; the two namespaces must not clash). Family options: `split` (train or test: which instances —
 seeds — an episode draws; tasks are the same in both), `viewport_width` / `viewport_height`
-(CSS pixels, default 200×230), `scale` (device pixels per CSS pixel, default 2: screenshots
-are 400×460), `episode_max_time_s` (override MiniWoB's episode timer; default: the task's own)
+(CSS pixels, default 332×240 — MiniWoB's 160×210 task area and room for its pop-ups, as
+BrowserGym's 332×214), `scale` (device pixels per CSS pixel, default 1.5: screenshots are 498×360), `episode_max_time_s` (override MiniWoB's episode timer; default: the task's own)
 and `settle_ms` (an extra wait after each step).
 
 Layout: pages.py (the package's task pages) · browser.py (a Chromium per worker thread) ·

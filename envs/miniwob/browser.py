@@ -5,8 +5,10 @@ Playwright's sync API binds every object to the thread that created it, while th
 `BrowserWorker` owns one thread, one Playwright driver and one Chromium, and runs the env's
 work there (`call`). Workers outlive episodes: an env takes a free worker at reset and hands it
 back at close, so a run pays Chromium's start-up once per concurrent slot, not per episode.
-Each episode still gets its own browser context (cookies, storage, page state: nothing leaks
-from one episode to the next).
+Each worker keeps one browser context and page (a new page costs a renderer process: ~150 ms);
+every episode loads its task page afresh into it — a new document, so no JavaScript state,
+DOM or timer survives — after the context's cookies and the origin's storage are cleared.
+`fresh_page()` replaces the pair when the page crashed or closed.
 """
 from __future__ import annotations
 
@@ -58,6 +60,32 @@ class BrowserWorker:
             self._jobs.put(None)
             raise InfrastructureError(f"Chromium did not start: {type(exc).__name__}: {exc}") from exc
         self.browser: Any = None
+
+    # -- the worker's page (use from the worker thread only) -----------------------------------
+    context: Any = None
+    page: Any = None
+    cdp: Any = None
+    page_key: tuple[Any, ...] | None = None
+
+    def fresh_page(self, browser: Any, key: tuple[Any, ...], **context_options: Any) -> Any:
+        """The worker's page, made anew when absent, closed, or made with other options."""
+        if self.page is not None and not self.page.is_closed() and self.page_key == key:
+            self.context.clear_cookies()
+            return self.page
+        self.drop_page()
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.cdp = self.context.new_cdp_session(self.page)
+        self.page_key = key
+        return self.page
+
+    def drop_page(self) -> None:
+        context, self.context, self.page, self.cdp, self.page_key = self.context, None, None, None, None
+        if context is not None:
+            try:
+                context.close()
+            except Exception:
+                pass
 
     def _main(self) -> None:
         try:

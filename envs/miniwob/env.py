@@ -19,6 +19,7 @@ Chromium), so it is InfrastructureError too.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import io
 import time
@@ -62,7 +63,7 @@ UTTERANCE_JS = "() => { const r = core.getUtterance(); return typeof r === 'stri
 STATE_JS = ("() => ({done: WOB_DONE_GLOBAL, raw: WOB_RAW_REWARD_GLOBAL, reward: WOB_REWARD_GLOBAL, "
             "reason: WOB_REWARD_REASON === null || WOB_REWARD_REASON === undefined ? null : "
             "String(WOB_REWARD_REASON)})")
-SETTLE_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+CLEAR_STORAGE_JS = "() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }"
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,8 +88,8 @@ def instance_seed(seed: int, split: str) -> int:
 class MiniWoBEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
 
-    def __init__(self, task_id: str, *, split: str = "test", viewport_width: int = 200,
-                 viewport_height: int = 230, scale: float = 2.0, episode_max_time_s: float | None = None,
+    def __init__(self, task_id: str, *, split: str = "test", viewport_width: int = 332,
+                 viewport_height: int = 240, scale: float = 1.5, episode_max_time_s: float | None = None,
                  settle_ms: int = 0, render_mode: str | None = None, **_ignored: Any):
         pages.page_path(task_id)  # unknown ids fail here with close matches
         if split not in ("train", "test"):
@@ -110,7 +111,6 @@ class MiniWoBEnv(gym.Env):
         })
         self.action_space = spaces.Text(MAX_ACTION, min_length=0, charset=charset)
         self.worker: BrowserWorker | None = None
-        self._context: Any = None
         self._page: Any = None
         self._input: page_input.PageInput | None = None
         self.utterance = ""
@@ -211,7 +211,7 @@ class MiniWoBEnv(gym.Env):
     def close(self) -> None:
         if self.worker is not None:
             try:
-                self._call(self._close_context)
+                self._call(self._close_page)
             except Exception:
                 self._drop_worker()
             else:
@@ -221,13 +221,14 @@ class MiniWoBEnv(gym.Env):
 
     # -- in the browser thread -------------------------------------------------------------------
     def _open(self, browser: Any) -> dict[str, Any]:
-        self._close_context(browser)
-        self._context = browser.new_context(
+        assert self.worker is not None
+        self._page = self.worker.fresh_page(
+            browser, (self.css_width, self.css_height, self.scale),
             viewport={"width": self.css_width, "height": self.css_height}, device_scale_factor=self.scale,
             service_workers="block", accept_downloads=False)
-        self._context.set_default_timeout(5_000)
-        self._page = self._context.new_page()
+        self._page.set_default_timeout(5_000)
         self._page.goto(pages.page_url(self.task_id), wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        self._page.evaluate(CLEAR_STORAGE_JS)
         max_ms = None if self.episode_max_time_s is None else int(self.episode_max_time_s * 1000)
         self.time_limit_ms = int(self._page.evaluate(START_JS, {"seed": self.page_seed, "maxTimeMs": max_ms,
                                                                 "css": HIDE_OVERLAYS}))
@@ -236,10 +237,11 @@ class MiniWoBEnv(gym.Env):
         self.utterance = clean_text(str(self._page.evaluate(UTTERANCE_JS) or ""))[:MAX_INSTRUCTION]
         return self._observe(settle=True)
 
-    def _close_context(self, _browser: Any = None) -> None:
-        context, self._context, self._page, self._input = self._context, None, None, None
-        if context is not None:
-            context.close()
+    def _close_page(self, _browser: Any = None) -> None:
+        """Park the worker's page on a blank document, so the episode's scripts stop running."""
+        page, self._page, self._input = self._page, None, None
+        if page is not None and not page.is_closed():
+            page.goto("about:blank")
 
     def _state(self) -> dict[str, Any]:
         return self._page.evaluate(STATE_JS)
@@ -280,11 +282,12 @@ class MiniWoBEnv(gym.Env):
 
     def _observe(self, settle: bool) -> dict[str, Any]:
         page = self._page
-        if settle:
-            if self.settle_ms:
-                page.wait_for_timeout(self.settle_ms)
-            page.evaluate(SETTLE_JS)
-        png = page.screenshot(type="png", scale="device", animations="allow")
+        if settle and self.settle_ms:
+            page.wait_for_timeout(self.settle_ms)
+        # DevTools' own capture: a fresh frame that includes what the action's handlers changed,
+        # without Playwright's extra waits (~25 ms instead of ~45 ms).
+        shot = self.worker.cdp.send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})  # type: ignore[union-attr]
+        png = base64.b64decode(shot["data"])
         frame = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
         if frame.shape != (self.height, self.width, 3):  # a fractional scale can round a pixel off
             frame = np.asarray(Image.fromarray(frame).resize((self.width, self.height)))
@@ -303,7 +306,7 @@ class MiniWoBEnv(gym.Env):
 
     def _drop_worker(self) -> None:
         worker, self.worker = self.worker, None
-        self._context = self._page = self._input = None
+        self._page = self._input = None
         if worker is not None:
             pool().discard(worker)
 

@@ -17,7 +17,13 @@ const q = (s, root) => (root || document).querySelector(s);
 const qa = (s, root) => Array.from((root || document).querySelectorAll(s));
 const txt = el => (el.textContent || '').replace(/\s+/g, ' ').trim();
 const C = el => { const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; };
-const click = el => ['click', ...C(el)];
+// A point of el that is not covered by another element (buttons may overlap).
+const P = el => { const r = el.getBoundingClientRect();
+  for (const fy of [0.5, 0.3, 0.7, 0.15, 0.85]) for (const fx of [0.5, 0.3, 0.7, 0.15, 0.85]) {
+    const x = r.left + r.width * fx, y = r.top + r.height * fy, hit = document.elementFromPoint(x, y);
+    if (hit && (hit === el || el.contains(hit) || hit.contains(el) && hit.tagName === 'LABEL')) return [x, y]; }
+  return C(el); };
+const click = el => ['click', ...P(el)];
 const U = (() => { const r = core.getUtterance(); return typeof r === 'string' ? r : r.utterance; })();
 const quoted = () => Array.from(U.matchAll(/"([^"]*)"/g)).map(m => m[1]);
 const bold = () => qa('#query .bold, #query span, #query strong, #query b').map(txt);
