@@ -16,6 +16,7 @@ from envs.types import TaskInfo
 
 BUILTIN_FAMILY_MODULES = {
     "osworld-lite": "envs.osworld_lite",
+    "miniwob": "envs.miniwob",
     "tau2-lite": "envs.tau2_lite",
     "osworld": "envs.osworld",
 }
