@@ -1,7 +1,7 @@
 """What the oracle may do with the page: read it (DOM, utterance, layout), nothing else.
 
 A solver is a JavaScript function body that reads the page and returns a plan: a list of steps
-`["click", x, y]`, `["dblclick", x, y]`, `["drag", x1, y1, x2, y2]`, `["type", text]`,
+`["click", x, y]`, `["dblclick", x, y]`, `["tripleclick", x, y]`, `["drag", x1, y1, x2, y2]`, `["type", text]`,
 `["press", key]`, `["hotkey", [keys…]]`, `["wait", seconds]` with CSS-pixel coordinates. The
 plan becomes computer_13 actions in screenshot pixels, which the env carries out as real mouse
 and keyboard events — the same way an agent's actions go. The JavaScript never calls MiniWoB's
@@ -58,6 +58,8 @@ class Probe:
             return [{"action_type": "CLICK", "x": self._px(args[0]), "y": self._px(args[1])}]
         if kind == "dblclick":
             return [{"action_type": "DOUBLE_CLICK", "x": self._px(args[0]), "y": self._px(args[1])}]
+        if kind == "tripleclick":
+            return [{"action_type": "CLICK", "x": self._px(args[0]), "y": self._px(args[1]), "num_clicks": 3}]
         if kind == "move":
             return [{"action_type": "MOVE_TO", "x": self._px(args[0]), "y": self._px(args[1])}]
         if kind == "drag":

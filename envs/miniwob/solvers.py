@@ -127,6 +127,14 @@ PLANS: dict[str, str] = {
                 click(q('#answer-input')), ['hotkey', ['ctrl', 'v']], {SUBMIT}];""",
     "multi-orderings": MOVIE_FORM,
     "multi-layouts": MOVIE_FORM,
+    "scroll-text": f"""
+        const words = q('#text-area').value.trim().split(/\\s+/);
+        return [click(q('#answer-input')), ['type', words[words.length - 1].replace(/[^a-zA-Z0-9]/g, '')], {SUBMIT}];""",
+    "visual-addition": f"""
+        const n = qa('#visual-1 .addition-block').length + qa('#visual-2 .addition-block').length;
+        return [click(q('#math-answer')), ['type', String(n)], {SUBMIT}];""",
+    "circle-center": f"return [['click', ...C(q('#svg-grid circle'))], {SUBMIT}];",
+    "highlight-text": f"return [['tripleclick', ...C(q('#randomText'))], {SUBMIT}];",
     "choose-list": """
         const want = U.match(/^Select (.*) from the list/)[1];
         const sel = q('#options');
