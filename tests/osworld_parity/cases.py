@@ -132,6 +132,47 @@ A11Y = ('<desktop-frame xmlns:st="https://accessibility.ubuntu.example.org/ns/st
         '<label name="status">Saved 3 files</label></application></desktop-frame>')
 
 
+def _pptx(path: Path, slides: list[list[dict[str, Any]]], portrait: bool = False, notes: str = "",
+          transition: str | None = None) -> None:
+    """Slides of text boxes: each {"text", "left", "top", "bold", "size", "align"} (inches/pt)."""
+    from pptx import Presentation
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    if portrait:
+        prs.slide_width, prs.slide_height = prs.slide_height, prs.slide_width
+    for boxes in slides:
+        slide = prs.slides.add_slide(prs.slide_layouts[6])
+        for box in boxes:
+            shape = slide.shapes.add_textbox(Inches(box.get("left", 1)), Inches(box.get("top", 1)), Inches(4), Inches(1))
+            par = shape.text_frame.paragraphs[0]
+            run = par.add_run()
+            run.text = box["text"]
+            if "bold" in box:
+                run.font.bold = box["bold"]
+            if "size" in box:
+                run.font.size = Pt(box["size"])
+            if "align" in box:
+                par.alignment = getattr(PP_ALIGN, box["align"])
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+        if transition:
+            from lxml import etree
+
+            ns = "http://schemas.openxmlformats.org/presentationml/2006/main"
+            el = etree.SubElement(slide._element, f"{{{ns}}}transition")
+            etree.SubElement(el, f"{{{ns}}}{transition}")
+    prs.save(path)
+
+
+def _xcu(path: Path, items: list[tuple[str, str, str]]) -> None:
+    body = "".join(f'<item oor:path="{p}"><prop oor:name="{n}" oor:op="fuse"><value>{v}</value></prop></item>'
+                   for p, n, v in items)
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry">'
+                    + body + "</oor:items>\n")
+
+
 def make_files(folder: Path) -> None:
     """Every file the cases name, in `folder`."""
     w = folder
@@ -195,6 +236,26 @@ def make_files(folder: Path) -> None:
     _pdf(w / "p_two_same.pdf", ["Invoice 2308 total 12 USD", "Page two of the invoice"])
     _pdf(w / "p_other.pdf", ["Receipt 99 paid", "Thank you"])
     _pdf(w / "p_one.pdf", ["Invoice 2308 total 12 USD"])
+    # presentations
+    title = {"text": "Quarterly review", "left": 1, "top": 1}
+    body = {"text": "Revenue grew", "left": 1, "top": 3}
+    _pptx(w / "s_base.pptx", [[title, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_same.pptx", [[title, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_text.pptx", [[title, {**body, "text": "Revenue fell"}], [{"text": "Next steps"}]])
+    _pptx(w / "s_nudged.pptx", [[{**title, "left": 1.002}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_moved.pptx", [[{**title, "left": 1.5}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_bold_false.pptx", [[{**title, "bold": False}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_bold_true.pptx", [[{**title, "bold": True}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_size.pptx", [[{**title, "size": 40}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_left.pptx", [[{**title, "align": "LEFT"}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_center.pptx", [[{**title, "align": "CENTER"}, body], [{"text": "Next steps"}]])
+    _pptx(w / "s_one_slide.pptx", [[title, body]])
+    _pptx(w / "s_notes.pptx", [[title, body], [{"text": "Next steps"}]], notes="Say hello")
+    _pptx(w / "s_portrait.pptx", [[title]], portrait=True)
+    _pptx(w / "s_dissolve.pptx", [[title], [body]], transition="dissolve")
+    _xcu(w / "r_presenter_off.xcu", [("/org.openoffice.Office.Impress/Misc/Start", "EnablePresenterScreen", "false"),
+                                     ("/org.openoffice.Office.Common/Save/Document", "AutoSaveTimeIntervall", "3")])
+    _xcu(w / "r_presenter_on.xcu", [("/org.openoffice.Office.Impress/Misc/Start", "EnablePresenterScreen", "true")])
     # others
     _sqlite(w / "s_db.sqlite", [("a", 3), ("b", 4)])
     (w / "sub").mkdir(exist_ok=True)
@@ -366,6 +427,36 @@ def cases() -> list[Case]:
     add("docx-fuzzy-per-paragraph", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"),
         {"fuzzy_match": True, "ignore_blanks": False})
     add("docx-missing", "compare_docx_files", None, F("d_text_b.docx"))
+
+    # presentations ---------------------------------------------------------------
+    add("pptx-same", "compare_pptx_files", F("s_same.pptx"), F("s_base.pptx"))
+    add("pptx-text", "compare_pptx_files", F("s_text.pptx"), F("s_base.pptx"))
+    add("pptx-text-not-examined", "compare_pptx_files", F("s_text.pptx"), F("s_base.pptx"), {"examine_text": False})
+    add("pptx-nudged-within-tolerance", "compare_pptx_files", F("s_nudged.pptx"), F("s_base.pptx"))
+    add("pptx-moved", "compare_pptx_files", F("s_moved.pptx"), F("s_base.pptx"))
+    add("pptx-moved-shape-not-examined", "compare_pptx_files", F("s_moved.pptx"), F("s_base.pptx"), {"examine_shape": False})
+    add("pptx-moved-wide-tolerance", "compare_pptx_files", F("s_moved.pptx"), F("s_base.pptx"),
+        {"approximately_tolerance": 0.5})
+    add("pptx-bold-false-is-none", "compare_pptx_files", F("s_bold_false.pptx"), F("s_base.pptx"))
+    add("pptx-bold", "compare_pptx_files", F("s_bold_true.pptx"), F("s_base.pptx"))
+    add("pptx-font-size", "compare_pptx_files", F("s_size.pptx"), F("s_base.pptx"))
+    add("pptx-left-is-default", "compare_pptx_files", F("s_left.pptx"), F("s_base.pptx"))
+    add("pptx-centered", "compare_pptx_files", F("s_center.pptx"), F("s_base.pptx"))
+    add("pptx-centered-not-examined", "compare_pptx_files", F("s_center.pptx"), F("s_base.pptx"), {"examine_alignment": False})
+    add("pptx-slide-count", "compare_pptx_files", F("s_one_slide.pptx"), F("s_base.pptx"))
+    add("pptx-slide-count-not-examined", "compare_pptx_files", F("s_one_slide.pptx"), F("s_base.pptx"),
+        {"examine_number_of_slides": False})
+    add("pptx-notes", "compare_pptx_files", F("s_notes.pptx"), F("s_base.pptx"))
+    add("pptx-notes-not-examined", "compare_pptx_files", F("s_notes.pptx"), F("s_base.pptx"), {"examine_note": False})
+    add("portrait", "check_slide_orientation_Portrait", F("s_portrait.pptx"))
+    add("landscape", "check_slide_orientation_Portrait", F("s_base.pptx"))
+    add("transition", "check_transition", F("s_dissolve.pptx"), {"slide_idx": 0, "transition_type": "dissolve"})
+    add("transition-other-type", "check_transition", F("s_dissolve.pptx"), {"slide_idx": 0, "transition_type": "fade"})
+    add("transition-no-slide", "check_transition", F("s_dissolve.pptx"), {"slide_idx": 5, "transition_type": "dissolve"})
+    add("presenter-off", "check_presenter_console_disable", F("r_presenter_off.xcu"))
+    add("presenter-on", "check_presenter_console_disable", F("r_presenter_on.xcu"))
+    add("autosave-3", "check_auto_saving_time", F("r_presenter_off.xcu"), {"minutes": 3})
+    add("autosave-5", "check_auto_saving_time", F("r_presenter_off.xcu"), {"minutes": 5})
 
     # images / PDFs ----------------------------------------------------------------
     add("images-identical", "compare_images", F("i_box2.png"), F("i_box.png"))

@@ -11,7 +11,9 @@ the reason.
   over `max_ratio`:1 once larger than `ratio_floor_bytes`, no DTD or entity declaration (the
   "billion laughs") in UTF-8, UTF-16 or UTF-32, and no XML declaration naming another encoding
   (one the byte scan could not read). Every member is scanned, whatever its name, so an SVG image
-  with a DOCTYPE is refused too. A file that is not a zip archive is left to the parser.
+  with a DOCTYPE is refused too; only opaque `*.bin` parts (printer settings, embedded OLE
+  objects), which no reader parses as XML, are not scanned for declarations (PowerPoint's printer
+  settings hold a macOS plist with a DOCTYPE). A file that is not a zip archive is left to the parser.
 * `check_size(path, limit)`: a file read whole (text, CSV, JSON, images) is at most `limit` bytes.
 """
 from __future__ import annotations
@@ -146,6 +148,7 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, bud
     """Decompress one member within `budget` bytes, refusing XML declarations; returns its size."""
     read = 0
     tail = b""
+    opaque = info.filename.lower().endswith(".bin")
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
             if read == 0:
@@ -158,7 +161,7 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, bud
                 raise RefusedFileError(f"refused {name}: over {limits.max_total_bytes} bytes once decompressed")
             _check_ratio(name, info.filename, read, info.compress_size, limits)
             data = tail + chunk
-            if any(pattern.search(data) for pattern in _DECLARATIONS):
+            if not opaque and any(pattern.search(data) for pattern in _DECLARATIONS):
                 raise RefusedFileError(f"refused {name}: member {info.filename!r} declares a DTD or entities")
             tail = data[-_OVERLAP:]
     return read
