@@ -20,6 +20,9 @@ BUILTIN_FAMILY_MODULES = {
     "tau2-lite": "envs.tau2_lite",
     "osworld": "envs.osworld",
 }
+# Families whose train/test split picks instances (seeds) of the same tasks, not tasks: the CLI
+# passes `split` to them as an option.
+SEED_SPLIT_FAMILIES = frozenset({"miniwob"})
 
 
 @runtime_checkable

@@ -20,6 +20,7 @@ from agents.runner import (
 from trajectories.records import DEFAULT_MAX_ERROR_RATE
 from agents.runtime_options import check_simulator_models, simulator_model_names
 from agents.settings import ArtifactsOption, DbOption, open_store
+from envs.registry import SEED_SPLIT_FAMILIES
 from agents.tau2_suite import echo_group, is_group_id, run_group
 
 BASELINES = ("oracle", "noop", "random")
@@ -115,6 +116,7 @@ def register(app: typer.Typer) -> None:
             "domain": domain, "data_dir": str(data_dir.resolve()) if data_dir else None,
             "task_file": str(task_file.resolve()) if task_file else None,
             "user": user if env == "tau2-lite" else None,
+            "split": split if env in SEED_SPLIT_FAMILIES else None,
             # Stored with the run, so a resume or a Ray worker rebuilds the same generated tasks.
             "generated": generated, "generated_seed": seed if generated else None,
             "osworld_dir": str(osworld_dir.resolve()) if osworld_dir else None,
