@@ -29,7 +29,7 @@ def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool, title:
 
 
 def _envs() -> list[dict[str, Any]]:
-    from envs.registry import get_family, list_families
+    from envs.registry import SEED_SPLIT_FAMILIES, get_family, list_families
     rows = []
     for name in list_families():
         try:
@@ -40,10 +40,12 @@ def _envs() -> list[dict[str, Any]]:
 
 
 def _tasks(env: str | None, options: dict[str, Any], split: str) -> list[dict[str, Any]]:
-    from envs.registry import get_family, list_families
+    from envs.registry import SEED_SPLIT_FAMILIES, get_family, list_families
     rows = []
     for name in ([env] if env else list_families()):
         family = get_family(name)
+        if name in SEED_SPLIT_FAMILIES:   # the split picks this family's instances, not its tasks
+            options = {**options, "split": split}
         for task in family.list_tasks(**options):
             if split == "all" or task.split == split:
                 rows.append({"env": name, **task.model_dump(mode="json")})
