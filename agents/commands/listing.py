@@ -29,7 +29,7 @@ def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool, title:
 
 
 def _envs() -> list[dict[str, Any]]:
-    from envs.registry import SEED_SPLIT_FAMILIES, get_family, list_families
+    from envs.registry import get_family, list_families
     rows = []
     for name in list_families():
         try:
