@@ -16,6 +16,7 @@ from rich.text import Text
 from scoring.episodes import EpisodeSummary
 from scoring.metrics import GroupMetrics, compute_metrics
 from scoring.tau2_view import average_over_domains
+from trajectories.records import RunRow, group_label
 
 ALL_DOMAINS = "all"
 
@@ -56,6 +57,10 @@ class LeaderboardRow(GroupMetrics):
     # the row's own figures pool the episodes, so bigger domains weigh more there).
     domain_average: dict[int, float] = Field(default_factory=dict)
     runs: list[str] = Field(default_factory=list)
+    # Tasks the runs recorded as not runnable (osworld: blockers such as a missing app); None
+    # where runs record none. `tasks_total` = tasks graded + not runnable: "scored 250 / 369".
+    not_runnable: int | None = None
+    tasks_total: int | None = None
 
 
 def build_rows(episodes: Iterable[EpisodeSummary], *, aggregate: bool = True) -> list[LeaderboardRow]:
@@ -89,6 +94,40 @@ def _row(key: tuple[str, str, str, str], eps: Sequence[EpisodeSummary],
         aggregate=is_aggregate, runs=sorted({ep.run_id for ep in eps}),
         **metrics.model_dump(),
     )
+
+
+def add_not_runnable(rows: list[LeaderboardRow], runs: Iterable[RunRow]) -> list[LeaderboardRow]:
+    """Count the tasks each row's runs recorded as not runnable (the `not_runnable` env option,
+    `{task_id: {"domain", "blockers"}}`), so a rate over the runnable tasks is never read as a
+    rate over all of them; a domain with no runnable task gets a row of its own (0 graded)."""
+    blocked: dict[tuple[str, str, str], dict[str, str]] = defaultdict(dict)   # (label, env, split) → id → domain
+    for run in runs:
+        recorded = run.config.env_options.get("not_runnable") or {}
+        key = (group_label(run.agent, run.model), run.env, "test" if run.config.split == "all" else run.config.split)
+        for task_id, info in recorded.items():
+            blocked[key][task_id] = str((info or {}).get("domain", "")) if isinstance(info, dict) else ""
+    if not blocked:
+        return rows
+    present = {(r.model, r.env, r.domain, r.split) for r in rows}
+    for (label, env, split), tasks in blocked.items():
+        agent = next((r.agent for r in rows if r.model == label and r.env == env), label)
+        for domain in sorted(set(tasks.values()) - {""}):
+            if (label, env, domain, split) not in present:
+                rows.append(LeaderboardRow(model=label, agent=agent, env=env, domain=domain, split=split))
+        mine = [r for r in rows if (r.model, r.env, r.split) == (label, env, split)]
+        if len(mine) > 1 and not any(r.aggregate for r in mine):
+            # One domain had episodes, so build_rows made no "all" row: that domain's figures are it.
+            graded = next((r for r in mine if r.episodes or r.infra_errors or r.harness_errors), mine[0])
+            rows.append(graded.model_copy(update={"domain": ALL_DOMAINS, "aggregate": True}))
+    for row in rows:
+        tasks = blocked.get((row.model, row.env, row.split))
+        if tasks is None:
+            continue
+        row.not_runnable = len(tasks) if row.aggregate else sum(d == row.domain for d in tasks.values())
+        row.tasks_total = row.tasks + row.not_runnable
+    rows.sort(key=lambda r: (r.env, r.split, r.aggregate, r.domain,
+                             -(r.success_rate if r.success_rate is not None else -1.0), r.model))
+    return rows
 
 
 def rows_to_json(rows: Iterable[LeaderboardRow]) -> list[dict]:
@@ -149,6 +188,9 @@ def render_table(rows: Sequence[LeaderboardRow], title: str = "Leaderboard") -> 
             infra.append(f" ⚠ {row.excluded_share:.0%} excluded", style="bold yellow")
         if row.unfinished:
             infra.append(f" +{row.unfinished} unfinished", style="dim")
+        if row.not_runnable:
+            infra.append(f" · scored {row.tasks}/{row.tasks_total} tasks ({row.not_runnable} not runnable)",
+                         style="bold yellow")
         # Text cells throughout: names from the database must never be read as rich markup.
         table.add_row(
             Text(row.model, style="bold italic" if row.aggregate else "bold"),

@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         artifacts: ArtifactsOption = None,
     ) -> None:
         from scoring.compare import compare as paired
-        from scoring.leaderboard import build_rows, render_table, rows_to_json
+        from scoring.leaderboard import add_not_runnable, build_rows, render_table, rows_to_json
         from scoring.tau2_view import render_tau2_table, tau2_summaries
 
         try:
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
         try:
             source = make_source(store, run, env, domain, split, models)
             episodes = source.episodes()
-            rows = build_rows(episodes)
+            rows = add_not_runnable(build_rows(episodes), source.runs(episodes))
             comparison = None
             if compare:
                 a, b = compare

@@ -40,11 +40,12 @@ def task_infos(options: dict[str, Any]) -> list[TaskInfo]:
     return [t.to_task_info(blockers(t, cache)) for t in _tasks(options)]
 
 
-def not_runnable_tasks(options: dict[str, Any], task_ids: list[str] | None = None) -> dict[str, list[str]]:
-    """The blockers of each task a run would cover (the named ones, or all under the options)
-    that cannot run here: the runner leaves them out and the run records them."""
+def not_runnable_tasks(options: dict[str, Any], task_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """`{task_id: {"domain", "blockers"}}` for each task a run would cover (the named ones, or
+    all under the options) that cannot run here: the runner leaves them out, the run records
+    them and the leaderboard counts them (scored N of M)."""
     wanted = set(task_ids or [])
-    return {t.id: list(t.metadata["blockers"]) for t in task_infos(options)
+    return {t.id: {"domain": t.domain, "blockers": list(t.metadata["blockers"])} for t in task_infos(options)
             if not t.metadata["runnable"] and (not wanted or t.id in wanted)}
 
 
