@@ -117,6 +117,8 @@ def register(app: typer.Typer) -> None:
             "task_file": str(task_file.resolve()) if task_file else None,
             "user": user if env == "tau2-lite" else None,
             "split": split if env in SEED_SPLIT_FAMILIES else None,
+            # There the oracle runs the tasks it has solvers for, not every task the family lists.
+            "solvable_only": True if env in SEED_SPLIT_FAMILIES and agent == "oracle" else None,
             # Stored with the run, so a resume or a Ray worker rebuilds the same generated tasks.
             "generated": generated, "generated_seed": seed if generated else None,
             "osworld_dir": str(osworld_dir.resolve()) if osworld_dir else None,

@@ -6,7 +6,8 @@ Selenium environments as `miniwob/<task_id>-v1`; the two namespaces must not cla
 seeds — an episode draws; tasks are the same in both), `viewport_width` / `viewport_height`
 (CSS pixels, default 332×240 — MiniWoB's 160×210 task area and room for its pop-ups, as
 BrowserGym's 332×214), `scale` (device pixels per CSS pixel, default 1.5: screenshots are 498×360), `episode_max_time_s` (override MiniWoB's episode timer; default: the task's own)
-and `settle_ms` (an extra wait after each step).
+`settle_ms` (an extra wait after each step) and `solvable_only` (list only the tasks the oracle
+has solvers for; `run --agent oracle` sets it).
 
 Layout: pages.py (the package's task pages) · browser.py (a Chromium per worker thread) ·
 env.py (the gymnasium env) · input.py (computer_13 → mouse and keyboard) · bg_actions.py +
@@ -48,8 +49,9 @@ class MiniWoBFamily:
         from envs.miniwob.solvers import SOLVERS
 
         split = _split(options)
+        ids = [t for t in pages.task_ids() if t in SOLVERS or not options.get("solvable_only")]
         return [TaskInfo(id=t, env=FAMILY, domain=FAMILY, split=split, instruction=pages.title(t),  # type: ignore[arg-type]
-                         has_solution=t in SOLVERS) for t in pages.task_ids()]
+                         has_solution=t in SOLVERS) for t in ids]
 
     def make(self, task_id: str, **options: Any) -> gym.Env:
         from envs.miniwob.env import MiniWoBEnv
