@@ -48,7 +48,10 @@ def _tasks(env: str | None, options: dict[str, Any], split: str) -> list[dict[st
             options = {**options, "split": split}
         for task in family.list_tasks(**options):
             if split == "all" or task.split == split:
-                rows.append({"env": name, **task.model_dump(mode="json")})
+                row = {"env": name, **task.model_dump(mode="json")}
+                if "runnable" in task.metadata:
+                    row.update(runnable=task.metadata["runnable"], blockers=task.metadata.get("blockers", []))
+                rows.append(row)
     return rows
 
 
@@ -75,6 +78,8 @@ def register(app: typer.Typer) -> None:
         domain: Annotated[str | None, typer.Option(help="Only this domain (tasks).")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory.")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: extra task file or folder.")] = None,
+        osworld_dir: Annotated[Path | None, typer.Option("--osworld-dir", help="osworld: OSWorld's evaluation_examples folder (default: $OSWORLD_DIR).")] = None,
+        assets: Annotated[Path | None, typer.Option("--assets", help="osworld: the asset cache folder (default: $OSWORLD_ASSETS or ~/.cache/agentic-bench/osworld-assets).")] = None,
         split: Annotated[str, typer.Option(help="train, test or all (tasks).")] = "all",
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
         db: DbOption = None,
@@ -87,14 +92,21 @@ def register(app: typer.Typer) -> None:
             _print(_envs(), ["name", "description"], as_json, "Environments")
         elif kind == "tasks":
             options = {k: v for k, v in {"domain": domain, "data_dir": str(data_dir) if data_dir else None,
-                                         "task_file": str(task_file) if task_file else None}.items() if v}
+                                         "task_file": str(task_file) if task_file else None,
+                                         "osworld_dir": str(osworld_dir) if osworld_dir else None,
+                                         "assets": str(assets) if assets else None}.items() if v}
             rows = _tasks(env, options, split)
             if domain:
                 rows = [r for r in rows if r["domain"] == domain]
+            columns = ["env", "id", "domain", "split", "infeasible", "instruction"]
+            if any("runnable" in r for r in rows):  # osworld: whether each task can run here, and why not
+                columns[4:4] = ["runnable", "blockers"]
             if not as_json:
                 counts = Counter((r["env"], r["domain"], r["split"]) for r in rows)
                 typer.echo(", ".join(f"{e}/{d}/{s}: {n}" for (e, d, s), n in sorted(counts.items())))
-            _print(rows, ["env", "id", "domain", "split", "infeasible", "instruction"], as_json, "Tasks")
+                if "runnable" in columns:
+                    typer.echo(f"runnable here: {sum(bool(r['runnable']) for r in rows)} of {len(rows)}")
+            _print(rows, columns, as_json, "Tasks")
         elif kind == "models":
             _print(_models(), ["name", "provider", "api", "base_url", "api_key_env"], as_json, "Models")
         elif kind == "agents":
