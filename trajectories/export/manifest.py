@@ -68,6 +68,22 @@ class Tally:
         self.source_runs.add(meta["run_id"])
 
 
+def counts_of(tally: Tally) -> dict[str, Any]:
+    """The counts section of the manifest (and of the data card)."""
+    return {
+        "samples": tally.samples,
+        "episodes": tally.episodes,
+        "steps": tally.steps,
+        "images": tally.images,
+        "pairs": tally.pairs,
+        "episodes_considered": tally.episodes_seen,
+        "by_env": dict(sorted(tally.by_env.items())),
+        "by_domain": dict(sorted(tally.by_domain.items())),
+        "by_model": dict(sorted(tally.by_model.items())),
+        "skipped": dict(sorted(tally.skipped.items())),
+    }
+
+
 def write_manifest(out_dir: Path, *, fmt: str, filters: dict[str, Any], shaping: dict[str, Any],
                    tally: Tally, secrets_redacted: int, extra: dict[str, Any] | None = None) -> Path:
     manifest = {
@@ -77,18 +93,7 @@ def write_manifest(out_dir: Path, *, fmt: str, filters: dict[str, Any], shaping:
         "filters": filters,
         "options": shaping,
         "source_runs": sorted(tally.source_runs),
-        "counts": {
-            "samples": tally.samples,
-            "episodes": tally.episodes,
-            "steps": tally.steps,
-            "images": tally.images,
-            "pairs": tally.pairs,
-            "episodes_considered": tally.episodes_seen,
-            "by_env": dict(sorted(tally.by_env.items())),
-            "by_domain": dict(sorted(tally.by_domain.items())),
-            "by_model": dict(sorted(tally.by_model.items())),
-            "skipped": dict(sorted(tally.skipped.items())),
-        },
+        "counts": counts_of(tally),
         "secrets_redacted": secrets_redacted,
         **(extra or {}),
         "files": hash_tree(out_dir),

@@ -19,6 +19,9 @@ class ExportOptions(BaseModel):
     domain: list[str] | None = None
     models: list[str] | None = None      # model names; baselines match by agent name ("oracle")
     runs: list[str] | None = None
+    # Only these episodes become SFT rows (e.g. collect's best-of-K choice); pairs still see
+    # every episode of the selected runs, failures included.
+    episodes: list[str] | None = None
     min_reward: float | None = None      # None: successes only
     split: Literal["train", "test", "all"] = "train"
     allow_test: bool = False
@@ -46,6 +49,14 @@ class ExportOptions(BaseModel):
             return items or None
         return value
 
+    @field_validator("episodes", mode="before")
+    @classmethod
+    def _episode_list(cls, value: object) -> object:
+        """Episode ids as a list or "a,b"; an empty list selects nothing (unlike the filters above)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     def check_leak_guard(self) -> None:
         if self.split in ("test", "all") and not self.allow_test:
             raise LeakGuardError(
@@ -55,7 +66,8 @@ class ExportOptions(BaseModel):
     def filters(self) -> dict[str, object]:
         """The selection part, as recorded in the manifest."""
         return self.model_dump(mode="json", include={
-            "env", "domain", "models", "runs", "min_reward", "split", "allow_test", "dedupe"})
+            "env", "domain", "models", "runs", "min_reward", "split", "allow_test", "dedupe"}) | (
+            {"episodes": len(self.episodes)} if self.episodes is not None else {})
 
     def shaping(self) -> dict[str, object]:
         return self.model_dump(mode="json", include={"max_images", "thinking", "coordinates", "per_turn", "pairs"})

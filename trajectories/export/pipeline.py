@@ -19,11 +19,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from trajectories.export.card import CardStats, write_card
 from trajectories.export.convert import action_signature, to_sample, to_samples
 from trajectories.export.desktop import ConversionError
 from trajectories.export.formats.base import get_exporter
 from trajectories.export.images import ImageError, ImageSink
-from trajectories.export.manifest import MANIFEST, Tally, write_manifest
+from trajectories.export.manifest import MANIFEST, Tally, counts_of, write_manifest
 from trajectories.export.options import ExportOptions
 from trajectories.export.pairs import PAIRS_FILE, PAIRS_META_FILE, write_pairs
 from trajectories.export.sample import EpisodeData, EpisodeMeta, Sample
@@ -117,7 +118,8 @@ def _prepare_out_dir(out_dir: Path) -> None:
 def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: SpecProvider | None = None,
                         progress: bool = False, console: Console | None = None,
                         environ: Mapping[str, str] | None = None,
-                        content_guard: ContentGuard | None = None) -> ExportReport:
+                        content_guard: ContentGuard | None = None,
+                        collect_info: Mapping[str, Any] | None = None) -> ExportReport:
     """Export the episodes `options` selects from `store`; see the package docstring."""
     options.check_leak_guard()
     started = time.monotonic()
@@ -129,11 +131,13 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
     images = ImageSink(out_dir, store.get_artifact)
     exporter = exporter_cls(out_dir, images, split=options.split)
     tally = Tally()
+    stats = CardStats()
     seen_signatures: set[str] = set()
     # task key -> ([(id, producer)] of successes, [(id, producer)] of failures) for pairs
     candidates: dict[tuple[str, str], tuple[list[tuple[str, str]], list[tuple[str, str]]]] = \
         defaultdict(lambda: ([], []))
     total = sum(1 for _ in source.rows()) if progress else None
+    chosen = set(options.episodes) if options.episodes is not None else None
 
     def convert(row: Any) -> tuple[EpisodeData, list[Sample]] | None:
         episode = source.episode(row)
@@ -171,6 +175,9 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                 if not _selected(row, options):
                     tally.skipped["below min reward" if options.min_reward is not None else "not a success"] += 1
                     continue
+                if chosen is not None and row.id not in chosen:
+                    tally.skipped["not the chosen episode of its task"] += 1
+                    continue
                 converted = convert(row)
                 if converted is None:
                     continue
@@ -190,6 +197,8 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
                     exporter.write(sample)
                     index.write(json.dumps(sample.meta, ensure_ascii=False) + "\n")
                     tally.add_sample(len(sample.image_refs()))
+                    stats.add(sample, images.read)
+                stats.add_episode(row)
                 tally.add_episode(samples[0].meta, sum(1 for s in episode.steps if s.action is not None))
             if options.pairs:
                 tally.pairs, pair_skips = write_pairs(
@@ -203,12 +212,21 @@ def export_trajectories(store: Any, options: ExportOptions, *, spec_provider: Sp
         raise
     files = exporter.close()
     index.close()
+    summary = content_guard.summary() if hasattr(content_guard, "summary") else None
+    runs = [store.get_run(run_id) for run_id in sorted(tally.source_runs)]
+    write_card(out_dir, fmt=options.format, filters=options.filters(), shaping=options.shaping(),
+               counts=counts_of(tally), stats=stats, decontamination=summary,
+               collect=dict(collect_info) if collect_info else None,
+               source_runs=[{"id": r.id, "env": r.env, "producer": r.model or r.agent, "git_revision": r.git_revision,
+                             "created_at": r.created_at.isoformat(timespec="seconds")} for r in runs])
     manifest = write_manifest(
         out_dir, fmt=options.format, filters=options.filters(), shaping=options.shaping(), tally=tally,
         secrets_redacted=scrubber.count,
         extra={"index_file": INDEX_FILE, "data_files": [f.relative_to(out_dir).as_posix() for f in files],
                **({"pairs_file": PAIRS_FILE, "pairs_meta_file": PAIRS_META_FILE} if options.pairs else {}),
-               **({"decontamination": content_guard.summary()} if hasattr(content_guard, "summary") else {})})
+               "card_file": "README.md",
+               **({"decontamination": summary} if summary is not None else {}),
+               **({"collect": dict(collect_info)} if collect_info else {})})
     return ExportReport(out_dir=out_dir, format=options.format, samples=tally.samples,
                         episodes=tally.episodes, steps=tally.steps,
                         images=tally.images, pairs=tally.pairs, skipped=dict(tally.skipped),
