@@ -79,7 +79,8 @@ ETC_ENTRIES = (
 )
 BASE_ENV = {
     "HOME": SANDBOX_HOME, "USER": "user", "LOGNAME": "user", "SHELL": "/bin/bash",
-    "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+    # SANDBOX_TOOLS/bin first: its `sudo` answers as on OSWorld's VM (sandbox_helpers/bin/sudo).
+    "PATH": "/opt/olite/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
     "XDG_RUNTIME_DIR": f"/run/user/{SANDBOX_UID}", "XDG_CONFIG_HOME": f"{SANDBOX_HOME}/.config",
     "XDG_DATA_HOME": f"{SANDBOX_HOME}/.local/share", "XDG_CACHE_HOME": f"{SANDBOX_HOME}/.cache",
     "DBUS_SESSION_BUS_ADDRESS": f"unix:path=/run/user/{SANDBOX_UID}/bus",
