@@ -4,7 +4,7 @@ Registers the environment family "tau2-lite" (envs.registry) and one gymnasium i
 domain (`tau2-lite/retail`, `tau2-lite/mock`, `tau2-lite/card_services`).
 
 Options (the runner's `env_options`): `domain`, `data_dir` (τ²-bench data directory for
-retail/mock), `user` ("llm" | "scripted"), `user_model` and `judge_model` (`ChatModel`s),
+retail/mock/airline/telecom/banking_knowledge), `retrieval_variant` (banking_knowledge), `user` ("llm" | "scripted"), `user_model` and `judge_model` (`ChatModel`s),
 `max_steps`, `max_errors`, `split` (list_tasks only).
 """
 from __future__ import annotations
@@ -26,10 +26,18 @@ __all__ = ["Tau2Env", "Tau2Family", "Domain", "DataDirDomain", "register_domain"
            "list_domains", "make_env", "ToolCallAction", "MessageAction"]
 
 
-def _domains_for(domain: str | None, data_dir: str | None) -> list[Domain]:
+# Options that configure a domain itself (the rest go to the episode).
+DOMAIN_OPTIONS = ("retrieval_variant",)
+
+
+def _domain_options(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: options[k] for k in DOMAIN_OPTIONS if options.get(k) is not None}
+
+
+def _domains_for(domain: str | None, data_dir: str | None, **domain_options: Any) -> list[Domain]:
     """The domain asked for, or every domain that needs no data directory."""
     if domain:
-        return [get_domain(domain, data_dir)]
+        return [get_domain(domain, data_dir, **domain_options)]
     out = []
     for name in list_domains():
         if not get_domain_class(name).needs_data_dir:
@@ -45,7 +53,7 @@ class Tau2Family:
     def list_tasks(self, domain: str | None = None, data_dir: str | None = None, split: str | None = None,
                    **_options: Any) -> list[TaskInfo]:
         infos = []
-        for dom in _domains_for(domain, data_dir):
+        for dom in _domains_for(domain, data_dir, **_domain_options(_options)):
             for task in dom.tasks.values():
                 info = task_info(dom, task)
                 if split in (None, "", "all", "base") or info.split == split:
@@ -54,7 +62,7 @@ class Tau2Family:
 
     def make(self, task_id: str, domain: str | None = None, data_dir: str | None = None,
              **options: Any) -> Tau2Env:
-        domains = _domains_for(domain, data_dir)
+        domains = _domains_for(domain, data_dir, **_domain_options(options))
         hits = [d for d in domains if task_id in d.tasks]
         if not hits:
             known = [t for d in domains for t in d.tasks]
@@ -67,7 +75,7 @@ class Tau2Family:
                   user_model: Any = None, **_options: Any) -> list[str]:
         problems = []
         try:
-            domains = _domains_for(domain, data_dir)
+            domains = _domains_for(domain, data_dir, **_domain_options(_options))
             for dom in domains:
                 dom.source  # noqa: B018 - parse the DB now, so bad data fails before any episode
                 dom.tasks   # noqa: B018
@@ -86,7 +94,7 @@ FAMILY = register_family(Tau2Family())
 def make_env(domain: str, task_id: str | None = None, data_dir: str | None = None, **options: Any) -> Tau2Env:
     """gymnasium entry point of `tau2-lite/<domain>`."""
     options.setdefault("user", "scripted")
-    return Tau2Env(get_domain(domain, data_dir), task_id, **options)
+    return Tau2Env(get_domain(domain, data_dir, **_domain_options(options)), task_id, **options)
 
 
 for _name in BUILTIN_DOMAINS:

@@ -210,7 +210,7 @@ class DataDirDomain(Domain):
 
 # -- registry ------------------------------------------------------------------------------
 _DOMAINS: dict[str, type[Domain]] = {}
-_INSTANCES: dict[tuple[str, str | None], Domain] = {}
+_INSTANCES: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Domain] = {}
 _LOCK = threading.Lock()
 
 
@@ -248,7 +248,8 @@ def get_domain_class(name: str) -> type[Domain]:
 def get_domain(name: str, data_dir: str | Path | None = None, **options: Any) -> Domain:
     """The (cached) domain instance for these options; its DB and tasks are parsed once."""
     cls = get_domain_class(name)
-    key = (name, str(Path(data_dir).expanduser().resolve()) if data_dir else None)
+    key = (name, str(Path(data_dir).expanduser().resolve()) if data_dir else None,
+           tuple(sorted((k, repr(v)) for k, v in options.items())))
     with _LOCK:
         inst = _INSTANCES.get(key)
         if inst is None:
