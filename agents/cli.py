@@ -13,7 +13,7 @@ import typer
 from envs.errors import UnknownIdError
 
 COMMAND_MODULES = (
-    "run", "listing", "leaderboard", "export", "view", "serve", "db", "check_tasks", "osworld",
+    "run", "listing", "leaderboard", "export", "view", "serve", "db", "check_tasks", "osworld", "collect",
 )
 
 app = typer.Typer(
