@@ -134,3 +134,17 @@ def test_a_failing_embeddings_endpoint_is_an_infrastructure_error(banking_dir: P
     _Embeddings.fail = True
     with pytest.raises(InfrastructureError, match="embedding endpoint failed"):
         Runtime(dom).respond(ToolCall("d", "KB_search", {"query": "fees"}))
+
+
+def test_the_family_passes_the_retrieval_variant_to_the_domain(banking_dir: Path) -> None:
+    from envs.tau2_lite import FAMILY
+    env = FAMILY.make("task_001", domain="banking_knowledge", data_dir=str(banking_dir),
+                      retrieval_variant="grep_only", user="scripted")
+    names = {t["function"]["name"] for t in env.agent_spec().tools}
+    assert "grep" in names and "KB_search" not in names
+    assert "KB_search" in {t["function"]["name"] for t in FAMILY.make(
+        "task_001", domain="banking_knowledge", data_dir=str(banking_dir), user="scripted").agent_spec().tools}
+    assert FAMILY.preflight(domain="banking_knowledge", data_dir=str(banking_dir), user="scripted",
+                            retrieval_variant="alltools") == [
+        "unknown retrieval variant 'alltools'; choose one of no_knowledge, full_kb, bm25, bm25_grep, grep_only, "
+        "openai_embeddings, openai_embeddings_grep"]
