@@ -30,6 +30,7 @@ from scoring.compare import PairedComparison, compare
 from scoring.episodes import EpisodeSummary
 from scoring.leaderboard import LeaderboardRow, build_rows, fmt_interval, fmt_money, fmt_num, fmt_pct
 from scoring.site.episode_view import EpisodeView
+from scoring.tau2_view import tau2_summaries
 
 CSP = ("default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; "
        "form-action 'none'")
@@ -119,6 +120,7 @@ def render_index(episodes: Sequence[EpisodeSummary], runs: Sequence = (), root: 
     rows = build_rows(episodes)
     return environment().get_template("index.html.jinja").render(
         title="Leaderboard", rows=rows, matrix=domain_matrix(rows), comparisons=pairwise(episodes),
+        tau2=tau2_summaries(episodes),
         runs=list(runs), n_episodes=len(episodes), **_common(root),
     )
 

@@ -61,3 +61,14 @@ def test_aggregate_leaderboard_rows_carry_the_domain_average():
     data = next(r for r in rows_to_json(rows) if r["aggregate"] and r["model"] == "m")
     assert data["domain_average"] == {"1": 0.625, "2": 0.5}
     assert all(r.domain_average == {} for r in rows if not r.aggregate)
+
+
+def test_static_site_shows_the_tau2_view():
+    from scoring.site.render import render_index
+
+    html = render_index(_episodes())
+    view = html[html.index('id="tau2-view"'):]
+    view = view[:view.index("</table>")]
+    assert "^1 75.0%" in view and "^1 50.0%" in view and "2 excluded" in view and "not run" in view
+    assert "osworld-lite" not in view
+    assert 'id="tau2-view"' not in render_index([e for e in _episodes() if e.env != "tau2-lite"])
