@@ -81,6 +81,8 @@ def register(app: typer.Typer) -> None:
         osworld_dir: Annotated[Path | None, typer.Option("--osworld-dir", help="osworld: OSWorld's evaluation_examples folder (default: $OSWORLD_DIR).")] = None,
         assets: Annotated[Path | None, typer.Option("--assets", help="osworld: the asset cache folder (default: $OSWORLD_ASSETS or ~/.cache/agentic-bench/osworld-assets).")] = None,
         split: Annotated[str, typer.Option(help="train, test or all (tasks).")] = "all",
+        generated: Annotated[int | None, typer.Option("--generated", min=1, help="osworld-lite: list N generated train tasks instead of the suite.")] = None,
+        seed: Annotated[int, typer.Option("--seed", min=0, help="osworld-lite: the seed of --generated.")] = 0,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
         db: DbOption = None,
         artifacts: ArtifactsOption = None,
@@ -95,6 +97,8 @@ def register(app: typer.Typer) -> None:
                                          "task_file": str(task_file) if task_file else None,
                                          "osworld_dir": str(osworld_dir) if osworld_dir else None,
                                          "assets": str(assets) if assets else None}.items() if v}
+            if generated:
+                options.update(generated=generated, generated_seed=seed)
             rows = _tasks(env, options, split)
             if domain:
                 rows = [r for r in rows if r["domain"] == domain]

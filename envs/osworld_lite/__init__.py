@@ -2,7 +2,8 @@
 
 Importing the package registers the family "osworld-lite" (envs.registry) and every built-in
 task with gymnasium as `osworld-lite/<task_id>`. Family options: `task_file` (a JSON file or
-folder of the user's tasks), `domain`, `screen_width` / `screen_height` (default 1280×720),
+folder of the user's tasks), `domain`, `generated` / `generated_seed` (list N generated train
+tasks of envs/osworld_lite/generated/ instead of the suite), `screen_width` / `screen_height` (default 1280×720),
 `a11y` (include the accessibility tree in observations; off by default), `settle_s` (the
 longest a step waits for the screen to settle), `idle_timeout_s` (the longest reset waits for
 the apps to finish starting) and `sandbox_dir` (where episode folders are made).
@@ -43,13 +44,23 @@ class OSWorldLiteFamily:
     def list_tasks(self, **options: Any) -> list[TaskInfo]:
         from envs.osworld_lite.suite import load_tasks
 
+        if options.get("generated"):
+            # `generated: N` lists N generated train tasks instead of the suite (seed: `generated_seed`).
+            from envs.osworld_lite.generated import generate_tasks
+
+            tasks = generate_tasks(int(options["generated"]), int(options.get("generated_seed") or 0))
+            domain = options.get("domain")
+            return [t.to_task_info() for t in tasks if not domain or t.domain == domain]
         return [t.to_task_info() for t in load_tasks(options.get("task_file"), options.get("domain"))]
 
     def make(self, task_id: str, **options: Any) -> gym.Env:
         from envs.osworld_lite.env import OSWorldLiteEnv
         from envs.osworld_lite.suite import get_task
 
-        task = get_task(task_id, options.get("task_file"))
+        from envs.osworld_lite.generated import get_generated_task, is_generated_id
+
+        # A generated id names its family, seed and index: the task is rebuilt from it alone.
+        task = get_generated_task(task_id) if is_generated_id(task_id) else get_task(task_id, options.get("task_file"))
         kwargs = {k: options[k] for k in ENV_KEYS if options.get(k) is not None}
         return OSWorldLiteEnv(task, **kwargs)
 

@@ -1,5 +1,5 @@
 """LibreOffice Calc families: totals, fixes, sorting, formatting and new rows or columns in
-generated workbooks, checked with `compare_table` (cell rules or an expected workbook)."""
+generated workbooks, checked with `lite_compare_table` (cell rules or an expected workbook)."""
 from __future__ import annotations
 
 import random
@@ -52,7 +52,9 @@ def _file(rng: random.Random, value: str) -> str:
 def _workbook_task(ctx: Ctx, name: str, writer: Any, instruction: str, evaluator: dict, edits: list) -> Draft:
     path = f"{HOME}/Documents/{name}"
     src = ctx.fixture(name, writer)
-    evaluator = {"func": "compare_table", "result": vm_file(path), **evaluator}
+    # osworld-lite's own spreadsheet metric: its check_cell methods (str_eq, approx, re) and a
+    # whole-workbook comparison when no rules are given (OSWorld's compare_table needs rules).
+    evaluator = {"func": "lite_compare_table", "result": vm_file(path), **evaluator}
     return Draft(instruction, [copy_step(src, path), open_step(path)], evaluator,
                  [wait(2.0), *edits, *office_save()], APPS, "calc")
 

@@ -145,12 +145,14 @@ def close_tab(rng: random.Random, ctx: Ctx) -> Draft:
     paths = rng.sample(sorted(site.pages), rng.randint(3, 4))
     j = rng.randrange(len(paths))
     urls = [site.url(p) for p in paths]
+    # open_tabs_info gives [{"title", "url"}]; check_include_exclude tests membership in it.
+    tabs = [{"title": site.pages[p], "url": u} for p, u in zip(paths, urls)]
     instruction = rng.choice([
         "Close the browser tab showing \"{t}\" and keep the other {s} tabs open.",
-        "I am done with the \"{t}\" page: close just that tab.",
+        "I am done with the \"{t}\" page of the {s}: close just that tab.",
     ]).format(t=site.pages[paths[j]], s=site.name)
     evaluator = {"func": "check_include_exclude", "result": {"type": "open_tabs_info"},
-                 "expected": rule(include=[f"'{u}'" for i, u in enumerate(urls) if i != j], exclude=[f"'{urls[j]}'"])}
+                 "expected": rule(include=[t for i, t in enumerate(tabs) if i != j], exclude=[tabs[j]])}
     # The opened tabs follow Chromium's first tab: the j-th URL is tab j + 2.
     solution = [wait(1.0), hotkey("ctrl", str(j + 2)), wait(1.0), hotkey("ctrl", "w"), wait(1.0), DONE]
     return _draft(ctx, site, urls, instruction, evaluator, solution)

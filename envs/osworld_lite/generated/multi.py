@@ -50,7 +50,7 @@ def web_contact_to_note(rng: random.Random, ctx: Ctx) -> Draft:
     site_name = f"{rng.choice(w.REGIONS)} staff directory"
     files = {path: page(site_name, f"<table><tr><th>Name</th><th>Role</th><th>Phone</th></tr>{table}</table>")}
     src = ctx.fixture("site", tree_writer(files))
-    note = f"{w.slug(role)}.txt"
+    note = f"{w.slug(role)}-{rng.choice(w.WORDS)}.txt"
     instruction = rng.choice([
         "The browser shows the {s}. Save the name and phone number of our {r} in ~/{n} as one line like: Jane Doe, 555-0000",
         "Look up the {r} in the {s} open in the browser and write \"Name, phone\" (for example Jane Doe, 555-0000) as the only line of ~/{n}.",
@@ -76,7 +76,8 @@ def sheet_value_to_text(rng: random.Random, ctx: Ctx) -> Draft:
     evaluator = {"func": "exact_match", "result": command(f"cat ~/{note} 2>/dev/null | tr -d ' \\n'"),
                  "expected": rule(expected=str(stock))}
     config = [launch_step("mousepad"), copy_step(src, f"{HOME}/Documents/{book}"), open_step(f"{HOME}/Documents/{book}")]
-    solution = [wait(2.0), hotkey("alt", "tab"), wait(1.0), typing(f"{stock}\n"), hotkey("ctrl", "s"), wait(1.5),
+    # A lone shift after alt+tab ends openbox's window cycle should it still be open.
+    solution = [wait(2.0), hotkey("alt", "tab"), wait(1.5), press("shift"), wait(0.5), typing(f"{stock}\n"), hotkey("ctrl", "s"), wait(1.5),
                 typing(note), wait(1.0), press("enter"), wait(1.5), DONE]
     return Draft(instruction, config, evaluator, solution, ["libreoffice_calc", "mousepad"], "multi_apps")
 

@@ -58,7 +58,7 @@ def grep_level(rng: random.Random, ctx: Ctx) -> Draft:
     if not any(f" {level} " in ln for ln in lines):
         lines[rng.randrange(len(lines))] = lines[0].replace(" INFO ", f" {level} ").replace(" DEBUG ", f" {level} ")
     picked = [ln for ln in lines if f" {level} " in ln]
-    out = rng.choice(["triage", "incidents", "for-review", "escalate", "extract"]) + f"-{level.lower()}.log"
+    out = f"{rng.choice(['triage', 'incidents', 'for-review', 'escalate', 'extract'])}-{level.lower()}-{rng.randint(1, 999)}.log"
     src = ctx.fixture(f"{service}.log", text_writer("\n".join(lines) + "\n"))
     exp = ctx.fixture(f"expected-{out}", text_writer("\n".join(picked) + "\n"), expected=True)
     instruction = rng.choice([
@@ -122,6 +122,7 @@ def sort_unique(rng: random.Random, ctx: Ctx) -> Draft:
     entries = names + rng.sample(names, rng.randint(2, 5))
     rng.shuffle(entries)
     what = rng.choice(["attendees", "signups", "visitors", "volunteers", "participants"])
+    what = f"{what}-{rng.choice(w.WORDS)}"
     src = ctx.fixture(f"{what}.txt", text_writer("\n".join(entries) + "\n"))
     out = f"{what}_{rng.choice(['clean', 'final', 'sorted', 'unique'])}.txt"
     exp = ctx.fixture(f"expected-{out}", text_writer("\n".join(sorted(set(names))) + "\n"), expected=True)
@@ -146,7 +147,7 @@ def symlink_latest(rng: random.Random, ctx: Ctx) -> Draft:
     app = rng.choice(w.SERVICES)
     newest = "v{}.{}.{}".format(*max(versions))
     files = {"v{}.{}.{}/VERSION".format(*v): "{}.{}.{}\n".format(*v) for v in versions}
-    root = f"{app}-releases"
+    root = f"{app}-{rng.choice(w.WORDS)}-releases"
     src = ctx.fixture(root, tree_writer(files))
     link = rng.choice(["current", "latest", "live", "active"])
     instruction = rng.choice([
@@ -173,7 +174,7 @@ def move_by_extension(rng: random.Random, ctx: Ctx) -> Draft:
     if not any(n.endswith("." + target) for n in names):
         names[0] = names[0].rsplit(".", 1)[0] + "." + target
     inbox = rng.choice(["Downloads", "inbox", "unsorted", "Desktop"])
-    dest = rng.choice(["archive", "sorted", "keep", "filed"]) + "/" + target
+    dest = f"{rng.choice(['archive', 'sorted', 'keep', 'filed'])}-{rng.choice(w.WORDS)}/{target}"
     src = ctx.fixture(inbox, tree_writer({n: f"{n} {rng.randint(1, 10**6)}\n" for n in names}))
     moved = [n for n in names if n.endswith("." + target)]
     stay = [n for n in names if n not in moved]
@@ -225,9 +226,11 @@ def find_by_content(rng: random.Random, ctx: Ctx) -> Draft:
         "One file somewhere under ~/{r} holds {k} number {p}-{n}. Put a copy of that file into ~/{d} with the same file name.",
         "Find the {k} {p}-{n} in the folders under ~/{r} and copy it (keeping its name) to ~/{d}.",
     ]).format(r=root, k=kind, p=prefix, n=number, d=dest)
-    evaluator = {"func": ["check_include_exclude", "check_file_exists"], "conj": "and",
-                 "result": [command(f"cat ~/{dest}/{base}"), vm_file(f"{HOME}/{root}/{wanted_path}")],
-                 "expected": [rule(include=[f"{prefix}-{number}", customer], exclude=[]), None]}
+    # A copy: the file is in ~/dest with its content, and still in its folder.
+    evaluator = {"func": ["check_include_exclude", "exact_match"], "conj": "and",
+                 "result": [command(f"cat ~/{dest}/{base}"),
+                            command(f"[ -f ~/{root}/{wanted_path} ] && printf kept")],
+                 "expected": [rule(include=[f"{prefix}-{number}", customer], exclude=[]), rule(expected="kept")]}
     config = [copy_step(src, f"~/{root}"), execute_step(f"mkdir -p ~/{dest}"), XTERM]
     return _draft(instruction, config, evaluator,
                   shell(f"cp \"$(grep -rl '{prefix}-{number}' ~/{root})\" ~/{dest}/"), domain="files")
