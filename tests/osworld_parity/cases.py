@@ -95,6 +95,71 @@ def _png(path: Path, kind: str, size: tuple[int, int] = (64, 48)) -> None:
     img.save(path)
 
 
+def _photo(path: Path, variant: str = "base", size: int = 48, mode: str = "RGB") -> None:
+    """A small colourful test picture and edited variants of it (darker, more saturated, …)."""
+    import numpy as np
+    from PIL import Image, ImageEnhance
+
+    y, x = np.mgrid[0:size, 0:size]
+    rgb = np.stack([(x * 255 // size), (y * 255 // size), ((x + y) * 127 // size)], axis=2).astype(np.uint8)
+    rgb[size // 4:size // 2, size // 4:3 * size // 4] = (200, 40, 40)
+    img = Image.fromarray(rgb, "RGB")
+    if variant == "darker":
+        img = ImageEnhance.Brightness(img).enhance(0.7)
+    elif variant == "brighter":
+        img = ImageEnhance.Brightness(img).enhance(1.3)
+    elif variant == "saturated":  # saturation scaled in HSV, hue and value kept
+        h, sat, v = img.convert("HSV").split()
+        sat = sat.point(lambda value: min(255, int(value * 1.4) + 20))
+        img = Image.merge("HSV", (h, sat, v)).convert("RGB")
+    elif variant == "desaturated":
+        img = ImageEnhance.Color(img).enhance(0.4)
+    elif variant == "contrast":
+        img = ImageEnhance.Contrast(img).enhance(1.5)
+    elif variant == "flat":
+        img = ImageEnhance.Contrast(img).enhance(0.5)
+    elif variant == "noise":
+        img = Image.fromarray(np.random.default_rng(7).integers(0, 255, (size, size, 3), dtype=np.uint8), "RGB")
+    elif variant == "mirror":
+        img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    if mode == "P":
+        img = img.quantize(64)
+    elif mode == "RGBA":
+        canvas = Image.new("RGBA", (size + 16, size + 16), (0, 0, 0, 0))
+        canvas.paste(img, (8, 8))
+        img = canvas
+    img.save(path)
+
+
+def _marks(path: Path, kind: str, size: int = 40, palette: bool = False) -> None:
+    """Drawn test images: a centred or corner triangle, a text box, green/black masks."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (size, size), "white")
+    d = ImageDraw.Draw(img)
+    if kind == "triangle-centre":
+        d.rectangle([0, 0, size, 5], fill="blue")
+        d.rectangle([0, size - 6, size, size], fill="blue")
+        d.polygon([(size // 2, size // 2 - 4), (size // 2 - 4, size // 2 + 4), (size // 2 + 4, size // 2 + 4)], fill="yellow")
+    elif kind == "triangle-corner":  # a one-pixel dot is the rarest colour, the triangle second
+        d.point((size - 2, size - 2), fill="red")
+        d.polygon([(6, 8), (2, 16), (10, 16)], fill="yellow")
+    elif kind == "text-left":
+        d.rectangle([1, 10, 15, 14], fill="black")
+    elif kind == "text-middle":
+        d.rectangle([18, 10, 30, 14], fill="black")
+    elif kind == "green":
+        img = Image.new("RGB", (size, size), (20, 200, 30))
+    elif kind == "red":
+        img = Image.new("RGB", (size, size), (200, 20, 30))
+    elif kind == "mask":
+        img = Image.new("RGB", (size, size), (0, 0, 0))
+        ImageDraw.Draw(img).rectangle([0, 0, size // 2, size], fill="white")
+    if palette:
+        img = img.convert("P", palette=Image.Palette.ADAPTIVE, colors=8)
+    img.save(path)
+
+
 def _pdf(path: Path, pages: list[str]) -> None:
     """A minimal text PDF (Helvetica, one line per page), written by hand."""
     objects: list[bytes] = []
@@ -236,6 +301,17 @@ def make_files(folder: Path) -> None:
     _pdf(w / "p_two_same.pdf", ["Invoice 2308 total 12 USD", "Page two of the invoice"])
     _pdf(w / "p_other.pdf", ["Receipt 99 paid", "Thank you"])
     _pdf(w / "p_one.pdf", ["Invoice 2308 total 12 USD"])
+    # GIMP-style images
+    for variant in ("base", "darker", "brighter", "saturated", "desaturated", "contrast", "flat", "noise", "mirror"):
+        _photo(w / f"g_{variant}.png", variant)
+    _photo(w / "g_palette.png", mode="P")
+    _photo(w / "g_big.png", size=96)
+    _photo(w / "g_transparent.png", mode="RGBA")
+    _marks(w / "m_triangle-palette.png", "triangle-centre", palette=True)
+    for kind in ("triangle-centre", "triangle-corner", "text-left", "text-middle", "green", "red", "mask"):
+        _marks(w / f"m_{kind}.png", kind)
+    (w / "gimprc").write_text('# GIMP gimprc\n\n(default-export-path "/home/user/Desktop")\n(show-tooltips no)\n'
+                              "(theme-path \"/usr/share\")\n(color-management (mode display))\n")
     # presentations
     title = {"text": "Quarterly review", "left": 1, "top": 1}
     body = {"text": "Revenue grew", "left": 1, "top": 3}
@@ -427,6 +503,49 @@ def cases() -> list[Case]:
     add("docx-fuzzy-per-paragraph", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"),
         {"fuzzy_match": True, "ignore_blanks": False})
     add("docx-missing", "compare_docx_files", None, F("d_text_b.docx"))
+
+    # GIMP ---------------------------------------------------------------------------
+    add("darker-same-structure", "check_brightness_decrease_and_structure_sim", F("g_darker.png"), F("g_base.png"))
+    add("brighter", "check_brightness_decrease_and_structure_sim", F("g_brighter.png"), F("g_base.png"))
+    add("darker-other-picture", "check_brightness_decrease_and_structure_sim", F("g_noise.png"), F("g_base.png"))
+    add("darker-strict-threshold", "check_brightness_decrease_and_structure_sim", F("g_darker.png"), F("g_base.png"),
+        {"threshold": 0.00001})
+    add("saturated", "check_saturation_increase_and_structure_sim", F("g_saturated.png"), F("g_base.png"))
+    add("desaturated", "check_saturation_increase_and_structure_sim", F("g_desaturated.png"), F("g_base.png"))
+    add("contrast-up", "check_contrast_increase_and_structure_sim", F("g_contrast.png"), F("g_base.png"))
+    add("contrast-down", "check_contrast_increase_and_structure_sim", F("g_flat.png"), F("g_base.png"))
+    add("structure-same", "check_structure_sim", F("g_base.png"), F("g_base.png"))
+    add("structure-quantised", "check_structure_sim", F("g_base.png"), F("g_palette.png"))
+    add("structure-mirrored", "check_structure_sim", F("g_mirror.png"), F("g_base.png"))
+    add("structure-sizes-differ", "check_structure_sim", F("g_big.png"), F("g_base.png"))
+    add("structure-resized", "check_structure_sim_resized", F("g_big.png"), F("g_base.png"))
+    add("structure-resized-transparent", "check_structure_sim_resized", F("g_transparent.png"), F("g_base.png"))
+    add("structure-resized-other", "check_structure_sim_resized", F("g_noise.png"), F("g_base.png"))
+    add("exported-same", "check_file_exists_and_structure_sim", F("g_base.png"), F("g_base.png"))
+    add("exported-absent", "check_file_exists_and_structure_sim", F("absent.png"), F("g_base.png"))
+    add("palette", "check_palette_and_structure_sim", F("m_triangle-palette.png"), F("m_triangle-centre.png"))
+    add("palette-quantised-photo", "check_palette_and_structure_sim", F("g_palette.png"), F("g_base.png"))
+    add("palette-not-indexed", "check_palette_and_structure_sim", F("g_base.png"), F("g_base.png"))
+    add("triangle-centre", "check_triangle_position", F("m_triangle-centre.png"))
+    add("triangle-corner", "check_triangle_position", F("m_triangle-corner.png"))
+    add("textbox-left", "check_textbox_on_leftside", F("m_text-left.png"))
+    add("textbox-middle", "check_textbox_on_leftside", F("m_text-middle.png"))
+    add("green-background", "check_green_background", F("m_green.png"), F("m_mask.png"))
+    add("red-background", "check_green_background", F("m_red.png"), F("m_mask.png"))
+    add("gimp-config-key", "check_config_status", F("gimprc"), {"key": "show-tooltips", "value": "no"})
+    add("gimp-config-two-words", "check_config_status", F("gimprc"),
+        {"key": ["color-management", "(mode"], "value": "display))"})
+    add("gimp-config-other-value", "check_config_status", F("gimprc"), {"key": "show-tooltips", "value": "yes"})
+    add("image-size", "check_image_size", F("g_base.png"), {"width": 48, "height": 48})
+    add("image-size-height-only", "check_image_size", F("g_big.png"), {"height": 48})
+    add("image-size-transparent-box", "check_image_size", F("g_transparent.png"),
+        {"width": 48, "height": 48, "ignore_transparent": True})
+    add("image-size-transparent-kept", "check_image_size", F("g_transparent.png"), {"width": 64, "height": 64})
+    add("image-file-size", "check_image_file_size", F("g_base.png"), {"max_size": 500000})
+    add("image-file-size-over", "check_image_file_size", F("g_base.png"), {"max_size": 100})
+    add("image-list-same", "compare_image_list", [F("g_base.png"), F("m_green.png")], [F("g_base.png"), F("m_green.png")])
+    add("image-list-differs", "compare_image_list", [F("g_base.png"), F("m_red.png")], [F("g_base.png"), F("m_green.png")])
+    add("image-list-missing", "compare_image_list", [None], [F("g_base.png")])
 
     # presentations ---------------------------------------------------------------
     add("pptx-same", "compare_pptx_files", F("s_same.pptx"), F("s_base.pptx"))

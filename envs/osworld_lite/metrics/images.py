@@ -29,16 +29,6 @@ def _open(path: Any) -> Image.Image | None:
         return None
 
 
-@metric("check_image_size")
-def check_image_size(result: Any, rules: Any = None, **options: Any) -> float:
-    """The image has `rules["width"]` and/or `rules["height"]` pixels."""
-    img = _open(result)
-    if img is None:
-        return 0.0
-    r = rules or {}
-    return float(img.width == r.get("width", img.width) and img.height == r.get("height", img.height))
-
-
 @metric("check_image_format")
 def check_image_format(result: Any, rules: Any = None, **options: Any) -> float:
     """The file really is an image in format `rules["format"]` (e.g. "PNG", "JPEG"), whatever its name."""
