@@ -162,3 +162,17 @@ def test_tasks_splits_replay_and_grading(airline) -> None:
         conv.append({"role": "assistant", "content": "Done: a certificate of 50 dollars was sent."})
         assert grade(airline, task, conv, Termination.AGENT_DONE).reward == 1.0, task.id
         assert grade(airline, task, conv[:-3], Termination.AGENT_DONE).reward == 0.0, task.id
+
+
+def test_oracle_episode_through_the_gymnasium_env(airline_dir) -> None:
+    import gymnasium as gym
+
+    for task_id in ("0", "1"):
+        env = gym.make("tau2-lite/airline", task_id=task_id, data_dir=str(airline_dir), disable_env_checker=True)
+        env.reset()
+        reward, done = 0.0, False
+        for action in env.unwrapped.reference_solution():
+            _, reward, done, truncated, info = env.step(json.dumps(action))
+            if done or truncated:
+                break
+        assert done and reward == 1.0, (task_id, info.get("evaluation"))
