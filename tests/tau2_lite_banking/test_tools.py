@@ -85,3 +85,11 @@ def test_hash_merge_and_stored_number_types(banking) -> None:
     _call(b, "apply_for_credit_card", "user", card_type="Gold Rewards Card", customer_name="X", annual_income=1000.0)
     assert a.db.same_state(b.db) and a.db.hash() == b.db.hash()
     assert isinstance(BankingKnowledgeDomain.toolkit_class.discoverable_names(), list)
+
+
+def test_gymnasium_env_checker_and_registration(banking_dir) -> None:
+    import gymnasium as gym
+    from gymnasium.utils.env_checker import check_env
+
+    env = gym.make("tau2-lite/banking_knowledge", task_id="task_017", data_dir=str(banking_dir), user="scripted")
+    check_env(env.unwrapped, skip_render_check=True)
