@@ -242,8 +242,9 @@ def test_compare_docx_files(tmp_path: Path) -> None:
     assert call_metric("compare_docx_files", str(a), str(c)) == 0.0
     assert call_metric("compare_docx_files", str(a), str(spaced)) == 1.0                 # ignore_blanks default
     assert call_metric("compare_docx_files", str(a), str(spaced), {"ignore_blanks": False}) == 0.0
-    assert call_metric("compare_docx_files", str(a), str(spaced),
-                       {"ignore_blanks": False, "delete_empty_lines": True, "fuzzy_match": True}) == 1.0
+    # OSWorld: per-paragraph fuzzy_match gives the mean similarity, not a pass/fail
+    assert 0.95 < call_metric("compare_docx_files", str(a), str(spaced),
+                              {"ignore_blanks": False, "delete_empty_lines": True, "fuzzy_match": True}) < 1.0
     assert 0.8 < call_metric("compare_docx_files", str(a), str(c), {"content_only": True}) < 1.0
     assert call_metric("compare_docx_files", None, str(b)) == 0.0
 
@@ -289,7 +290,8 @@ def test_image_metrics(tmp_path: Path) -> None:
     assert call_metric("check_grayscale", str(tmp_path / "a.png")) == 0.0
     assert call_metric("compare_images", str(tmp_path / "a.png"), str(tmp_path / "fake.jpg")) == 1.0
     (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
-    assert call_metric("check_image_size", str(tmp_path / "broken.png"), {"width": 1}) == 0.0
+    with pytest.raises(OSError):  # as OSWorld's: the evaluator scores it 0 with the reason
+        call_metric("check_image_size", str(tmp_path / "broken.png"), {"width": 1})
 
 
 def test_compare_table_missing_sheet_scores_zero_but_bad_rules_raise(tmp_path: Path) -> None:
