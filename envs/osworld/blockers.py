@@ -101,6 +101,15 @@ def _launched_program(command: list[str] | str, shell: bool) -> str | None:
     return PROGRAM_ALIASES.get(program, program)
 
 
+def _libreoffice_launch(command: list[str] | str) -> list[str]:
+    """The LibreOffice modules a launch names: `--calc`/`--writer`/`--impress` or a document."""
+    words = command.split() if isinstance(command, str) else [str(c) for c in command]
+    modules = [f"libreoffice:{w[2:]}" for w in words if w in ("--calc", "--writer", "--impress")]
+    modules += [f"libreoffice:{OPEN_MODULES[PurePosixPath(w).suffix.lower()]}" for w in words
+                if PurePosixPath(w).suffix.lower() in OPEN_MODULES]
+    return modules or ["libreoffice:"]
+
+
 def needed_programs(task: OSWorldTask) -> list[str]:
     """What the task's apps need here: programs, or `libreoffice:<module>`."""
     needs: list[str] = []
@@ -113,8 +122,8 @@ def needed_programs(task: OSWorldTask) -> list[str]:
         if step.type == "launch":
             program = _launched_program(params.command, params.shell)
             if program == "soffice":
-                continue  # the module comes from related_apps or the opened file
-            if program:
+                needs += _libreoffice_launch(params.command)
+            elif program:
                 needs.append(program)
         elif step.type == "open":
             module = OPEN_MODULES.get(PurePosixPath(params.path).suffix.lower())
