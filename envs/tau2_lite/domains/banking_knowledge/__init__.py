@@ -19,15 +19,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from envs.tau2_lite.determinism import FixedClock, IdGenerator
 from envs.tau2_lite.domain import Domain, register_domain
 from envs.tau2_lite.domains.banking_knowledge.db import BankingDBSource
 from envs.tau2_lite.domains.banking_knowledge.knowledge import DenseIndex, KnowledgeBase, OpenAICompatibleEmbedder
+from envs.tau2_lite.domains.banking_knowledge.records import NOW
 from envs.tau2_lite.domains.banking_knowledge.retrieval_tools import (
     DEFAULT_VARIANT, VARIANTS, KnowledgeToolsWithKBSearch, Retrieval, build_policy,
 )
 from envs.tau2_lite.domains.banking_knowledge.user_tools import KnowledgeUserTools
-from envs.tau2_lite.determinism import FixedClock, IdGenerator
-from envs.tau2_lite.domains.banking_knowledge.records import NOW
 from envs.tau2_lite.tasks import Task
 from envs.tau2_lite.toolkit import Toolkit
 

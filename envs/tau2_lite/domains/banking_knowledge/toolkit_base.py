@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from envs.errors import InfrastructureError
 from envs.tau2_lite.domains.banking_knowledge.db import BankingDB
 from envs.tau2_lite.domains.banking_knowledge.discovery import discoverables
-from envs.tau2_lite.toolkit import Toolkit, ToolResult, ToolType
+from envs.tau2_lite.toolkit import Toolkit, ToolResult, ToolType, encode_output
 
 
 class BankingToolkit(Toolkit):
@@ -46,13 +46,8 @@ class BankingToolkit(Toolkit):
         """As the base, but a failing search endpoint is an infrastructure fault, not a tool
         error the agent caused: it propagates."""
         try:
-            return ToolResult(self._encoded(self.call(name, arguments)))
+            return ToolResult(encode_output(self.call(name, arguments)))
         except InfrastructureError:
             raise
         except Exception as exc:  # noqa: BLE001 - every other failure goes back to the caller
             return ToolResult(f"Error: {exc}", error=True)
-
-    @staticmethod
-    def _encoded(value: Any) -> str:
-        from envs.tau2_lite.toolkit import encode_output
-        return encode_output(value)

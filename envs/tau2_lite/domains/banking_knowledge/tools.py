@@ -7,6 +7,7 @@ Outputs are the reference's exact texts. Tool failures are returned as `Error: .
 """
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Literal, get_args
 
@@ -193,7 +194,6 @@ class KnowledgeTools(CreditCardTools, DebitCardTools, BankAccountTools):
             args = json.loads(arguments)
         except json.JSONDecodeError as exc:
             return f"Error: Invalid JSON in arguments: {exc}"
-        import inspect
         params = inspect.signature(method).parameters
         for arg in args:
             if arg not in params and arg != "self":
