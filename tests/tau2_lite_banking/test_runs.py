@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO_ROOT
+
 JUDGED = {"task_102"}   # graded on NL_ASSERTION too: needs an LLM judge
 
 
@@ -19,7 +21,9 @@ def _run(agent: str, banking_dir: Path, db: Path) -> dict:
         [sys.executable, "-m", "agents", "run", "--env", "tau2-lite", "--domain", "banking_knowledge",
          "--data-dir", str(banking_dir), "--agent", agent, "--user", "scripted", "--db", f"sqlite:///{db}",
          "--json-summary", "--no-progress"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": "0"})
+        capture_output=True, text=True, timeout=600, cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+             "AGENTS_ARTIFACTS": str(db.parent / "artifacts")})
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
