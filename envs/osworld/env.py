@@ -26,13 +26,18 @@ from envs.osworld_lite.session import DesktopSession
 from envs.types import AgentSpec
 
 
+SCREEN = (1920, 1080)   # OSWorld's VM screen; its tasks' coordinates and placeholders assume it
+
+
 class TaskNotRunnable(InfrastructureError):
     """The task has blockers here (an app, assets, the live web, …): it cannot be set up."""
 
 
 class OSWorldEnv(OSWorldLiteEnv):
-    def __init__(self, task: OSWorldTask, *, assets: str | Path | None = None, **kwargs: Any):
-        super().__init__(task, **kwargs)  # type: ignore[arg-type]  (an OSWorldTask serves as a Task)
+    def __init__(self, task: OSWorldTask, *, assets: str | Path | None = None, screen_width: int = SCREEN[0],
+                 screen_height: int = SCREEN[1], **kwargs: Any):
+        super().__init__(task, screen_width=screen_width, screen_height=screen_height,  # type: ignore[arg-type]
+                         **kwargs)  # (an OSWorldTask serves as a Task)
         self.cache = AssetCache.at(assets)
         self._outputs: Path | None = None
 

@@ -29,7 +29,7 @@ SETUP_TASK = task(
         "func": ["check_list", "compare_text_file"],
         "result": [{"type": "cache_file", "path": "half.out"},
                    {"type": "vm_file", "path": "/home/user/in.txt", "dest": "in.txt"}],
-        "expected": [{"type": "rule", "rules": {"expect": ["^640x720$"]}},
+        "expected": [{"type": "rule", "rules": {"expect": ["^960x1080$"]}},
                      {"type": "cloud_file", "path": ASSET, "dest": "gold.txt"}]})
 
 
