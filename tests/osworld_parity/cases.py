@@ -80,6 +80,98 @@ def _docx(path: Path, paragraphs: list[tuple[str, dict[str, Any]]], style_center
     doc.save(path)
 
 
+def _docx_rich(path: Path, kind: str, variant: str = "") -> None:
+    """Documents with tables, images, spacing, italics, strike-through, colours, footers…"""
+    import io
+
+    from docx import Document
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Pt, RGBColor
+    from PIL import Image
+
+    doc = Document()
+    if kind == "table":
+        table = doc.add_table(rows=2, cols=2)
+        for i, text in enumerate(["a", "b", "c", "d" if variant != "other" else "x"]):
+            table.cell(i // 2, i % 2).text = text + (" " if variant == "space" else "")
+    elif kind == "image":
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8), (0, 0, 255) if variant == "other" else (255, 0, 0)).save(buf, "PNG")
+        doc.add_picture(io.BytesIO(buf.getvalue()))
+    elif kind == "spacing":
+        for text in ("First line", "Second line"):
+            p = doc.add_paragraph(text)
+            p.paragraph_format.line_spacing = 2.0 if variant == "double" else 1.0
+    elif kind == "italic":
+        p = doc.add_paragraph()
+        p.add_run("Plain ")
+        run = p.add_run("slanted")
+        run.italic = True
+        run.font.size = Pt(14 if variant != "12" else 12)
+    elif kind == "strike":
+        doc.add_paragraph("Keep this")
+        p = doc.add_paragraph()
+        for word in ("drop", " this"):
+            run = p.add_run(word)
+            run.font.strike = variant != "partial" or word == "drop"
+    elif kind == "colors":
+        table = doc.add_table(rows=1, cols=2)
+        for cell, word in zip(table.rows[0].cells, ("apple", "pear")):
+            run = cell.paragraphs[0].add_run(word)
+            red, blue = RGBColor(255, 0, 0), RGBColor(0, 0, 255)
+            run.font.color.rgb = (red if word == "apple" else blue) if variant != "swapped" else (blue if word == "apple" else red)
+    elif kind == "subscript":
+        p = doc.add_paragraph()
+        p.add_run("H")
+        run = p.add_run("2")
+        run.font.subscript = variant != "plain"
+        p.add_run("O")
+    elif kind == "footer":
+        doc.add_paragraph("Body")
+        doc.sections[0].footer.paragraphs[0].text = "Page 1" if variant != "none" else "Footer"
+    elif kind == "refs":
+        doc.add_paragraph("Essay")
+        doc.add_paragraph("References")
+        doc.add_paragraph("Smith, J. (2020). A study of things." if variant != "other" else "Doe, A. (1999). Unrelated.")
+        doc.add_paragraph("Lee, K. (2021). Another study.")
+    elif kind == "trains":
+        rows = {"gold": ["T1,G100,08:00,A", "T2,G200,09:00,B"],
+                "initial": ["T1,G100,08:00,A", "T2,G200,09:00,B", "T3,G100,10:00,C"],
+                "good": ["T2,G200,09:00,B", "T1,G100,08:00,A"],
+                "dup": ["T1,G100,08:00,A", "T3,G100,10:00,C"]}[variant]
+        for row in rows:
+            doc.add_paragraph(row)
+    elif kind == "tabs":
+        for text in ("Name\tAnn Lee", "City\tParis"):
+            p = doc.add_paragraph(text)
+            p.paragraph_format.tab_stops.add_tab_stop(Pt(144 if variant != "shifted" else 150), WD_TAB_ALIGNMENT.LEFT)
+    doc.save(path)
+
+
+def _odt(path: Path, highlighted: bool) -> None:
+    """A minimal OpenDocument text with one span, highlighted yellow or not."""
+    import zipfile
+
+    color = "#ffff00" if highlighted else "#ffffff"
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2">'
+               '<office:automatic-styles><style:style style:name="T1" style:family="text">'
+               f'<style:text-properties fo:background-color="{color}"/></style:style></office:automatic-styles>'
+               '<office:body><office:text><text:p>Some <text:span text:style-name="T1">marked</text:span> words</text:p>'
+               '</office:text></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+
+
 def _png(path: Path, kind: str, size: tuple[int, int] = (64, 48)) -> None:
     from PIL import Image, ImageDraw
 
@@ -301,6 +393,15 @@ def make_files(folder: Path) -> None:
     _pdf(w / "p_two_same.pdf", ["Invoice 2308 total 12 USD", "Page two of the invoice"])
     _pdf(w / "p_other.pdf", ["Receipt 99 paid", "Thank you"])
     _pdf(w / "p_one.pdf", ["Invoice 2308 total 12 USD"])
+    for kind, variants in (("table", ("", "space", "other")), ("image", ("", "other")), ("spacing", ("", "double")),
+                           ("italic", ("", "12")), ("strike", ("", "partial")), ("colors", ("", "swapped")),
+                           ("subscript", ("", "plain")), ("footer", ("", "none")), ("refs", ("", "other")),
+                           ("trains", ("gold", "initial", "good", "dup")), ("tabs", ("", "shifted"))):
+        for variant in variants:
+            _docx_rich(w / f"w_{kind}{'_' + variant if variant else ''}.docx", kind, variant)
+    _odt(w / "o_marked.odt", True)
+    _odt(w / "o_plain.odt", False)
+    _xcu(w / "r_font.xcu", [("/org.openoffice.Office.Writer/DefaultFont", "Standard", "Liberation Serif")])
     # GIMP-style images
     for variant in ("base", "darker", "brighter", "saturated", "desaturated", "contrast", "flat", "noise", "mirror"):
         _photo(w / f"g_{variant}.png", variant)
@@ -503,6 +604,46 @@ def cases() -> list[Case]:
     add("docx-fuzzy-per-paragraph", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"),
         {"fuzzy_match": True, "ignore_blanks": False})
     add("docx-missing", "compare_docx_files", None, F("d_text_b.docx"))
+
+    # Writer ---------------------------------------------------------------------------
+    add("docx-tables-same", "compare_docx_tables", F("w_table_space.docx"), F("w_table.docx"))
+    add("docx-tables-differ", "compare_docx_tables", F("w_table_other.docx"), F("w_table.docx"))
+    add("docx-tables-none", "compare_docx_tables", F("d_text_a.docx"), F("w_table.docx"))
+    add("docx-images-same", "compare_docx_images", F("w_image.docx"), F("w_image.docx"))
+    add("docx-images-differ", "compare_docx_images", F("w_image_other.docx"), F("w_image.docx"))
+    add("docx-newlines-ignored", "compare_docx_files_and_ignore_new_lines", F("d_text_a.docx"), F("d_text_b.docx"))
+    add("docx-newlines-strict", "compare_docx_files_and_ignore_new_lines", F("d_text_a.docx"), F("d_text_b.docx"),
+        {"ignore_blanks": False})
+    add("default-font", "find_default_font", F("r_font.xcu"), {"font_name": "Liberation Serif"})
+    add("default-font-other", "find_default_font", F("r_font.xcu"), {"font_name": "DejaVu Sans"})
+    add("tabstops-same", "check_tabstops", F("w_tabs.docx"), F("w_tabs.docx"))
+    add("tabstops-shifted", "check_tabstops", F("w_tabs_shifted.docx"), F("w_tabs.docx"))
+    add("tabstops-word-count", "check_tabstops", F("w_tabs.docx"), F("w_tabs.docx"),
+        {"word_number_split_by_tabstop": 1, "index": 1})
+    add("tabstops-no-tabs", "check_tabstops", F("w_spacing.docx"), F("w_tabs.docx"))
+    add("line-spacing-same", "compare_line_spacing", F("w_spacing.docx"), F("w_spacing.docx"))
+    add("line-spacing-differs", "compare_line_spacing", F("w_spacing_double.docx"), F("w_spacing.docx"))
+    add("italic-14", "check_italic_font_size_14", F("w_italic.docx"), F("w_italic_12.docx"))
+    add("italic-12", "check_italic_font_size_14", F("w_italic_12.docx"), F("w_italic.docx"))
+    add("strike-last", "evaluate_strike_through_last_paragraph", F("w_strike.docx"), F("w_strike_partial.docx"))
+    add("strike-partial", "evaluate_strike_through_last_paragraph", F("w_strike_partial.docx"), F("w_strike.docx"))
+    add("colors-right", "evaluate_colored_words_in_tables", F("w_colors.docx"), F("w_colors_swapped.docx"))
+    add("colors-swapped", "evaluate_colored_words_in_tables", F("w_colors_swapped.docx"), F("w_colors.docx"))
+    add("subscript-both", "compare_subscript_contains", F("w_subscript.docx"), F("w_subscript.docx"))
+    add("subscript-missing", "compare_subscript_contains", F("w_subscript_plain.docx"), F("w_subscript.docx"))
+    add("footer-numbers", "has_page_numbers_in_footers", F("w_footer.docx"))
+    add("footer-no-numbers", "has_page_numbers_in_footers", F("w_footer_none.docx"))
+    add("references-same", "compare_references", F("w_refs.docx"), F("w_refs.docx"),
+        {"content_only": True, "reference_base_result": 0.5})
+    add("references-differ", "compare_references", F("w_refs_other.docx"), F("w_refs.docx"))
+    add("references-none", "compare_references", F("d_text_a.docx"), F("d_text_b.docx"))
+    add("references-heading-missing", "compare_references", F("d_text_a.docx"), F("w_refs.docx"))
+    add("trains-good", "compare_unique_train_records", F("w_trains_good.docx"),
+        [F("w_trains_gold.docx"), F("w_trains_initial.docx")])
+    add("trains-duplicate-id", "compare_unique_train_records", F("w_trains_dup.docx"),
+        [F("w_trains_gold.docx"), F("w_trains_initial.docx")])
+    add("highlight-removed", "check_highlighted_words", F("o_plain.odt"), F("o_marked.odt"))
+    add("highlight-kept", "check_highlighted_words", F("o_marked.odt"), F("o_plain.odt"))
 
     # GIMP ---------------------------------------------------------------------------
     add("darker-same-structure", "check_brightness_decrease_and_structure_sim", F("g_darker.png"), F("g_base.png"))
