@@ -99,7 +99,11 @@ def register(app: typer.Typer) -> None:
                                          "assets": str(assets) if assets else None}.items() if v}
             if generated:
                 options.update(generated=generated, generated_seed=seed)
-            rows = _tasks(env, options, split)
+            try:
+                rows = _tasks(env, options, split)
+            except ValueError as exc:  # task files that cannot be found or read (TaskLoadError, …)
+                typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+                raise typer.Exit(2) from None
             if domain:
                 rows = [r for r in rows if r["domain"] == domain]
             columns = ["env", "id", "domain", "split", "infeasible", "instruction"]
@@ -110,6 +114,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(", ".join(f"{e}/{d}/{s}: {n}" for (e, d, s), n in sorted(counts.items())))
                 if "runnable" in columns:
                     typer.echo(f"runnable here: {sum(bool(r['runnable']) for r in rows)} of {len(rows)}")
+            if not as_json and "blockers" in columns:
+                rows = [{**r, "blockers": "; ".join(r.get("blockers") or [])} for r in rows]
             _print(rows, columns, as_json, "Tasks")
         elif kind == "models":
             _print(_models(), ["name", "provider", "api", "base_url", "api_key_env"], as_json, "Models")

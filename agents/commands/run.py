@@ -184,7 +184,11 @@ def _plan_osworld(env_options: dict[str, Any], task_ids: list[str], err) -> list
     blockers) as not runnable, outside the scored denominator (docs/osworld.md)."""
     from envs.osworld import not_runnable_tasks
 
-    blocked = not_runnable_tasks(env_options, task_ids)
+    try:
+        blocked = not_runnable_tasks(env_options, task_ids)
+    except ValueError as exc:  # no task folder given, or task files that cannot be read
+        err(f"error: {exc}")
+        raise typer.Exit(4) from None
     env_options.update(runnable_only=True, not_runnable=blocked)
     if blocked:
         err(f"{len(blocked)} OSWorld task(s) are not runnable here; they are recorded with the run as not "
