@@ -236,8 +236,8 @@ class StepRunner:
     def _download(self, params: Any) -> None:
         if self.fetch is None:
             raise InfrastructureError(f"task {self.task.id!r}: download steps need an asset cache")
-        files = {_sandbox_path(f.path): self.fetch(f.url) for f in params.files}
-        self.session.sandbox.write_files(files)  # type: ignore[union-attr]
+        for f in params.files:  # one at a time: a large video need not sit in memory beside the rest
+            self.session.sandbox.write_files({_sandbox_path(f.path): self.fetch(f.url)})  # type: ignore[union-attr]
 
     def _update_browse_history(self, params: Any) -> None:
         """OSWorld's fake browsing history: its empty Chrome history database (an asset) with
