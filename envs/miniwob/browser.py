@@ -59,7 +59,8 @@ class BrowserWorker:
         except Exception as exc:
             self._jobs.put(None)
             raise InfrastructureError(f"Chromium did not start: {type(exc).__name__}: {exc}") from exc
-        self.browser: Any = None
+
+    browser: Any = None   # set by the worker thread once Chromium runs
 
     # -- the worker's page (use from the worker thread only) -----------------------------------
     context: Any = None
