@@ -402,6 +402,31 @@ def make_files(folder: Path) -> None:
     _odt(w / "o_marked.odt", True)
     _odt(w / "o_plain.odt", False)
     _xcu(w / "r_font.xcu", [("/org.openoffice.Office.Writer/DefaultFont", "Standard", "Liberation Serif")])
+    # VLC and Thunderbird settings
+    (w / "vlcrc").write_text("[qt]\n# Qt interface\n#qt-bgcone=1\nqt-bgcone=0\n#qt-max-volume=125\nqt-max-volume=200\n"
+                             "qt-minimal-view=1\nqt-slider-colours=10;20;30;40;50;60;70;80;90;1;2;3\n[core]\n"
+                             "#one-instance-when-started-from-file=1\nglobal-key-play-pause=Space\n"
+                             "#input-record-path=\ninput-record-path=/home/user/Desktop\n")
+    (w / "vlcrc_default").write_text("[qt]\n#qt-bgcone=1\n#qt-max-volume=125\n#qt-minimal-view=0\n"
+                                     "#qt-slider-colours=153;210;153;20;210;20;255;199;15;245;39;29\n"
+                                     "#global-key-play-pause=\n#one-instance-when-started-from-file=1\n")
+    (w / "status.xml").write_text("<root><state>playing</state><information><category name='meta'>"
+                                  "<info name='filename'>clip.mp4</info></category></information></root>")
+    (w / "status_paused.xml").write_text("<root><state>paused</state><information><category name='meta'>"
+                                         "<info name='filename'>clip.mp4</info></category></information></root>")
+    (w / "status_url.xml").write_text("<root><state>playing</state><information><category name='meta'>"
+                                      "<info name='url'>https://media.example.org/live/stream.m3u8</info>"
+                                      "</category></information></root>")
+    (w / "prefs.js").write_text('// Mozilla User Preferences\nuser_pref("mail.spellcheck.inline", false);\n'
+                                'user_pref("mailnews.start_page.enabled", true);\n'
+                                'user_pref("mail.identity.id1.fullName", "Ann \\"A\\" Lee");\n'
+                                'user_pref("mail.server.server1.check_time", 5);\n')
+    (w / "msgFilterRules.dat").write_text('version="9"\nlogging="no"\nname="Move invoices"\nenabled="yes"\ntype="17"\n'
+                                          'action="Move to folder"\nactionValue="imap://ann@mail.example.org/Invoices"\n'
+                                          'condition="AND (subject,contains,invoice) AND (from,contains,billing)"\n'
+                                          'name="Old"\nenabled="no"\ntype="1"\naction="Delete"\ncondition="ALL"\n')
+    (w / "Inbox").write_text("FROM - Mon Jan 1\nX-Mozilla-Status: 0001\nSubject: hi\n\nbody\n")
+    (w / "Inbox_other").write_text("FROM - Tue Jan 2\nX-Mozilla-Status: 0001\nSubject: other\n\nbody\n")
     # GIMP-style images
     for variant in ("base", "darker", "brighter", "saturated", "desaturated", "contrast", "flat", "noise", "mirror"):
         _photo(w / f"g_{variant}.png", variant)
@@ -604,6 +629,50 @@ def cases() -> list[Case]:
     add("docx-fuzzy-per-paragraph", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"),
         {"fuzzy_match": True, "ignore_blanks": False})
     add("docx-missing", "compare_docx_files", None, F("d_text_b.docx"))
+
+    # VLC / Thunderbird ------------------------------------------------------------------
+    add("vlc-bgcone-off", "check_qt_bgcone", F("vlcrc"), {"expected_qt_bgcone": 0})
+    add("vlc-bgcone-default", "check_qt_bgcone", F("vlcrc_default"), {"expected_qt_bgcone": 0})
+    add("vlc-max-volume", "check_qt_max_volume", F("vlcrc"), {"expected_qt_max_volume": "200"})
+    add("vlc-max-volume-default", "check_qt_max_volume", F("vlcrc_default"), {"expected_qt_max_volume": 200})
+    add("vlc-minimal-view", "check_qt_minimal_view", F("vlcrc"), {"expected_qt_minimal_view": 1})
+    add("vlc-minimal-view-default", "check_qt_minimal_view", F("vlcrc_default"), {"expected_qt_minimal_view": 1})
+    add("vlc-slider-match", "check_qt_slider_colours", F("vlcrc"),
+        {"type": "match", "expected_qt_slider_colours": "10;20;30;40;50;60;70;80;90;1;2;3"})
+    add("vlc-slider-blackish", "check_qt_slider_colours", F("vlcrc"), {"type": "blackish"})
+    add("vlc-slider-default-not-blackish", "check_qt_slider_colours", F("vlcrc_default"), {"type": "blackish"})
+    add("vlc-play-pause-key", "check_global_key_play_pause", F("vlcrc"), {"expected_global_key_play_pause": 1})
+    add("vlc-play-pause-none", "check_global_key_play_pause", F("vlcrc_default"), {"expected_global_key_play_pause": 1})
+    add("vlc-one-instance", "check_one_instance_when_started_from_file", F("vlcrc"),
+        {"expected_one_instance_when_started_from_file": 1})
+    add("vlc-one-instance-off", "check_one_instance_when_started_from_file", F("vlcrc"),
+        {"expected_one_instance_when_started_from_file": 0})
+    add("vlc-recordings", "is_vlc_recordings_folder", F("vlcrc"), {"recording_file_path": "/home/user/Desktop"})
+    add("vlc-recordings-other", "is_vlc_recordings_folder", F("vlcrc"), {"recording_file_path": "/home/user/Videos"})
+    add("vlc-fullscreen", "is_vlc_fullscreen", {"width": 1920, "height": 1080}, {"width": 1920, "height": 1080})
+    add("vlc-windowed", "is_vlc_fullscreen", {"width": 800, "height": 600}, {"width": 1920, "height": 1080})
+    add("vlc-playing-file", "is_vlc_playing", F("status.xml"), {"type": "file_name", "file_name": "clip.mp4"})
+    add("vlc-playing-other-file", "is_vlc_playing", F("status.xml"), {"type": "file_name", "file_name": "song.mp3"})
+    add("vlc-paused", "is_vlc_playing", F("status_paused.xml"), {"type": "file_name", "file_name": "clip.mp4"})
+    add("vlc-playing-url", "is_vlc_playing", F("status_url.xml"),
+        {"type": "url", "url": "https://media.example.org/live/stream.m3u8"})
+    add("tb-prefs", "check_thunderbird_prefs", F("prefs.js"),
+        {"expect": {"mail.spellcheck.inline": {"method": "eq", "ref": False},
+                    "mail.identity.id1.fullName": {"method": "re", "ref": "Lee$"}},
+         "unexpect": {"mailnews.start_page.enabled": {"method": "eq", "ref": False}}})
+    add("tb-prefs-missing", "check_thunderbird_prefs", F("prefs.js"),
+        {"expect": {"mail.compose.autosave": {"method": "eq", "ref": True}}})
+    add("tb-prefs-unexpected", "check_thunderbird_prefs", F("prefs.js"),
+        {"unexpect": {"mail.server.server1.check_time": {"method": "ge", "ref": 1}}})
+    add("tb-filter", "check_thunderbird_filter", F("msgFilterRules.dat"),
+        {"expect": [{"name": "Move invoices", "enabled": "yes", "action": "Move to folder",
+                     "condition": ["AND (subject,contains,invoice)", "AND (from,contains,billing)"]}]})
+    add("tb-filter-unexpected", "check_thunderbird_filter", F("msgFilterRules.dat"),
+        {"expect": [{"name": "Move invoices"}], "unexpect": [{"action": "Delete"}]})
+    add("tb-filter-condition-differs", "check_thunderbird_filter", F("msgFilterRules.dat"),
+        {"expect": [{"name": "Move invoices", "condition": ["AND (subject,contains,invoice)"]}]})
+    add("tb-folder-any-text-equal", "check_thunderbird_folder", F("Inbox"), F("Inbox_other"))
+    add("tb-folder-missing", "check_thunderbird_folder", None, F("Inbox"))
 
     # Writer ---------------------------------------------------------------------------
     add("docx-tables-same", "compare_docx_tables", F("w_table_space.docx"), F("w_table.docx"))

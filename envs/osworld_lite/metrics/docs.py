@@ -136,6 +136,17 @@ def is_first_line_centered(result: Any) -> float:
     return float(doc.paragraphs[0].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER)
 
 
+@metric("lite_is_first_line_centered")
+def lite_is_first_line_centered(result: Any) -> float:
+    """osworld-lite's own: the first non-empty paragraph is centred (its own alignment or its
+    style's), where OSWorld's looks at the very first paragraph's own alignment."""
+    doc = _open(result)
+    if doc is None:
+        return 0.0
+    first = next((p for p in doc.paragraphs if p.text.strip()), None)
+    return float(first is not None and _alignment(first) == "center")
+
+
 @metric("check_docx_paragraphs")
 def check_docx_paragraphs(result: Any, rules: Any = None, **options: Any) -> float:
     """Per-paragraph checks: `rules["paragraphs"]` is a list of {"contains": text, and any of

@@ -124,7 +124,7 @@ def compare_csv(result: Any, expected: Any, strict: bool = True, ignore_case: bo
     return 0.0
 
 
-@metric("exists", "file_exists")
+@metric("lite_check_file_exists", "exists", "file_exists")
 def check_file_exists(result: Any, expected: Any = None) -> float:
     """The result file exists (the getter returned a path that is there)."""
     return float(_path(result) is not None)

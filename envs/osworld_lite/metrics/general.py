@@ -74,6 +74,16 @@ def check_include_exclude(result: Any, rules: dict[str, Any]) -> float:
                  and all(s not in result for s in rules.get("exclude", [])))
 
 
+@metric("lite_check_include_exclude")
+def lite_check_include_exclude(result: Any, rules: dict[str, Any]) -> float:
+    """osworld-lite's own: as check_include_exclude on the text of `result` (`str()` of a list
+    of tabs, for instance), where OSWorld's tests list membership for a non-string result."""
+    if result is None:
+        return 0.0
+    text = str(result)
+    return float(all(s in text for s in rules.get("include", [])) and all(s not in text for s in rules.get("exclude", [])))
+
+
 @metric("diff_text_file")
 def diff_text_file(result: Any, expected: Any) -> float:
     """difflib's similarity ratio of the two files' lists of lines."""
