@@ -6,6 +6,7 @@ MiniWoB++, BrowserGym (`miniwob.click-button`) and Farama's gymnasium ids use th
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import re
 from pathlib import Path
 
@@ -20,12 +21,16 @@ class PagesMissing(RuntimeError):
 
 @functools.lru_cache(maxsize=1)
 def html_root() -> Path:
-    """The package's html/ folder (html/miniwob/*.html, html/core, html/common …)."""
+    """The package's html/ folder (html/miniwob/*.html, html/core, html/common …).
+
+    Found through the installed distribution, not `import miniwob`: a folder named `miniwob`
+    earlier on sys.path (a checkout's tests, say) must not stand in for the package.
+    """
     try:
-        import miniwob
-    except ImportError as exc:
+        dist = importlib.metadata.distribution("miniwob")
+    except importlib.metadata.PackageNotFoundError as exc:
         raise PagesMissing(f"the MiniWoB++ task pages come with the miniwob package: {INSTALL_HINT}") from exc
-    root = Path(miniwob.__file__).resolve().parent / "html"
+    root = Path(str(dist.locate_file("miniwob/html"))).resolve()
     if not (root / "miniwob").is_dir():
         raise PagesMissing(f"{root}/miniwob is missing; reinstall with: {INSTALL_HINT}")
     return root
