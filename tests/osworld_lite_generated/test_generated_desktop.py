@@ -1,43 +1,54 @@
 """One generated task per family on the real desktop: the oracle solves it, noop does not.
 
-The sample is task 0 of every family under seed 0 (a different draw of each family's data is
-the benchmark's job: benchmarks/generated_tasks_bench.py runs ≥ 4 per family through the runner).
-Each agent plays on a fresh desktop of the same env.
+The sample is task 0 of every family under seed 0, run the way a user runs them:
+`python -m agents run --env osworld-lite --agent oracle|noop --generated F --seed 0
+--concurrency 2` (F families; the round-robin puts task 0 of each family first), into a
+throwaway SQLite store. The run stores `generated`/`generated_seed` in its env options, so a
+resume rebuilds the same tasks. More draws per family are benchmarks/generated_tasks_bench.py's job.
 """
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
 
 import pytest
 
 from envs.osworld_lite.generated import FAMILIES, task_id
-from envs.registry import get_family
-from tests.support.baselines import play_baseline
 from tests.support.prereqs import require_desktop
 
 pytestmark = [pytest.mark.slow, pytest.mark.desktop]
 
 
-@pytest.fixture(scope="module")
-def osworld() -> Any:
+def _run(agent: str, n: int, env: dict[str, str]) -> str:
+    from typer.testing import CliRunner
+
+    from agents.cli import app
+
+    out = CliRunner().invoke(app, ["run", "--env", "osworld-lite", "--agent", agent, "--generated", str(n),
+                                   "--seed", "0", "--concurrency", "2", "--no-progress", "--json-summary"], env=env)
+    assert out.exit_code == 0, out.output
+    return json.loads(out.output.strip().splitlines()[-1])["run_id"]
+
+
+@pytest.mark.timeout(900)
+def test_oracle_solves_and_noop_fails_one_task_per_family(tmp_path: Path) -> None:
     require_desktop()
-    return get_family("osworld-lite")
+    from agents.settings import open_store
 
-
-@pytest.mark.timeout(240)
-@pytest.mark.parametrize("family", [f.name for f in FAMILIES])
-def test_generated_family_oracle_solves_noop_fails(osworld: Any, family: str) -> None:
-    tid = task_id(family, 0, 0)
-    env = osworld.make(tid, generated=1, generated_seed=0)
+    n = len(FAMILIES)
+    env = {"AGENTS_DB": f"sqlite:///{tmp_path}/runs.db", "AGENTS_ARTIFACTS": str(tmp_path / "artifacts")}
+    runs = {agent: _run(agent, n, env) for agent in ("oracle", "noop")}
+    store = open_store(env["AGENTS_DB"], env["AGENTS_ARTIFACTS"])
     try:
-        oracle = play_baseline(env, "oracle")
-        details = json.dumps(oracle.evaluation.details, default=str)[:4000]
-        assert not oracle.action_errors, oracle.action_errors
-        assert oracle.evaluation.success and oracle.evaluation.reward == 1.0, details
-        assert oracle.termination == "agent_done"
-        noop = play_baseline(env, "noop")
-        assert noop.termination == "agent_done" and noop.steps == 1
-        assert noop.evaluation.reward == 0.0, json.dumps(noop.evaluation.details, default=str)[:4000]
+        config = store.get_run(runs["oracle"]).config
+        assert (config.env_options["generated"], config.env_options["generated_seed"]) == (n, 0)
+        episodes = {agent: {e.task_id: e for e in store.iter_episodes(run_ids=run_id)} for agent, run_id in runs.items()}
     finally:
-        env.close()
+        store.close()
+    wanted = {task_id(f.name, 0, 0) for f in FAMILIES}
+    assert set(episodes["oracle"]) == set(episodes["noop"]) == wanted
+    unsolved = {tid: (e.status.value, e.reward, e.error) for tid, e in episodes["oracle"].items() if not e.success}
+    assert not unsolved, unsolved
+    passed = {tid: (e.status.value, e.reward) for tid, e in episodes["noop"].items()
+              if e.status.value != "failed" or e.reward != 0.0}
+    assert not passed, passed
