@@ -315,6 +315,9 @@ def write_results(store: Any, run_id: str, out: Path, facts: DomainFacts) -> Tau
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(results, fh, ensure_ascii=False, indent=2)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)   # as an ordinary new file (mkstemp makes it private)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
