@@ -204,6 +204,8 @@ class LLMUser:
                     args = json.loads(args or "{}")
                 except json.JSONDecodeError:
                     args = {"__unparsed__": args}
+            if not isinstance(args, dict):   # e.g. a JSON list: the tool answers with a TypeError
+                args = {"__unparsed__": args}
             tool_calls.append({"id": tc.get("id") or f"user_call_{i}", "name": fn.get("name", ""), "arguments": args})
         return UserTurn(reply.content, tool_calls, [call], reply.cost_usd)
 
