@@ -88,14 +88,13 @@ def generate_tasks(n: int, seed: int = 0, families: list[str] | None = None) -> 
     """`n` tasks, round-robin over `families` (default: all): task i is index i // F of family i % F."""
     if n < 0:
         raise ValueError(f"the number of generated tasks must not be negative, got {n}")
-    chosen = [BY_NAME[f] if f in BY_NAME else _unknown(f) for f in (families or [f.name for f in FAMILIES])]
-    per = {f.name: family_tasks(f.name, seed, (n - i + len(chosen) - 1) // len(chosen))
-           for i, f in enumerate(chosen)} if chosen else {}
-    return [per[chosen[i % len(chosen)].name][i // len(chosen)] for i in range(n)]
-
-
-def _unknown(name: str) -> Family:
-    raise UnknownIdError("generated task family", name, BY_NAME)
+    names = families or [f.name for f in FAMILIES]
+    for name in names:
+        if name not in BY_NAME:
+            raise UnknownIdError("generated task family", name, BY_NAME)
+    # Family j gets the indexes i < n with i % F == j: ceil((n - j) / F) tasks.
+    per = {name: family_tasks(name, seed, (n - j + len(names) - 1) // len(names)) for j, name in enumerate(names)}
+    return [per[names[i % len(names)]][i // len(names)] for i in range(n)]
 
 
 def get_generated_task(tid: str) -> Task:
@@ -105,10 +104,6 @@ def get_generated_task(tid: str) -> Task:
         raise UnknownIdError("generated osworld-lite task", tid, [task_id(f.name, 0, 0) for f in FAMILIES])
     index = int(m["index"])
     return family_tasks(m["family"], int(m["seed"]), index + 1)[index]
-
-
-def family_of(task: Task) -> str:
-    return str(getattr(task, "family", "") or ID_RE.match(task.id)["family"])  # type: ignore[index]
 
 
 def task_content(task: Task) -> dict[str, Any]:

@@ -10,9 +10,7 @@ them, so generating a thousand tasks stays cheap.
 """
 from __future__ import annotations
 
-import json
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,15 +39,13 @@ class Ctx:
 
     task_id: str
     fixtures: dict[str, FixtureWriter] = field(default_factory=dict)
-    expected: list[str] = field(default_factory=list)  # names of fixtures that are expected outputs
 
-    def fixture(self, basename: str, writer: FixtureWriter, expected: bool = False) -> str:
+    def fixture(self, basename: str, writer: FixtureWriter) -> str:
+        """Register a file (input or expected output) of this task; returns its fixture name."""
         name = f"gen/{self.task_id}/{basename}"
         if name in self.fixtures:
             raise ValueError(f"fixture {name!r} made twice by one task")
         self.fixtures[name] = writer
-        if expected:
-            self.expected.append(name)
         return name
 
 
@@ -171,15 +167,3 @@ def search_command(name: str) -> list[dict[str, Any]]:
 def sq(text: str) -> str:
     """Single-quote `text` for a shell command line typed into xterm."""
     return "'" + text.replace("'", "'\\''") + "'"
-
-
-def regex_escape(text: str) -> str:
-    return re.escape(text)
-
-
-def pick(rng: random.Random, items: list[Any] | tuple[Any, ...], k: int) -> list[Any]:
-    return rng.sample(list(items), k)
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)

@@ -90,7 +90,7 @@ def fix_value(rng: random.Random, ctx: Ctx) -> Draft:
     new = old + rng.choice([-1, 1]) * rng.randint(1, max(2, old // 3))
     name = _file(rng, value)
     fixed = [(lab, new if j == i else v) for j, (lab, v) in enumerate(rows)]
-    exp = ctx.fixture(f"expected-{name}", book_writer(sheet, [(label, value), *fixed]), expected=True)
+    exp = ctx.fixture(f"expected-{name}", book_writer(sheet, [(label, value), *fixed]))
     instruction = rng.choice([
         "The {val} of {it} in ~/Documents/{n} should be {new}, not {old}. Correct that cell and save.",
         "Someone mistyped a number in ~/Documents/{n}: {it} has {new} {val2}. Fix it and save the file.",
@@ -107,7 +107,7 @@ def sort_rows(rng: random.Random, ctx: Ctx) -> Draft:
     ordered = sorted(rows, key=lambda r: -r[1] if descending else r[1])
     if ordered == rows:
         rows = list(reversed(rows))
-    exp = ctx.fixture(f"expected-{name}", book_writer(sheet, [(label, value), *ordered]), expected=True)
+    exp = ctx.fixture(f"expected-{name}", book_writer(sheet, [(label, value), *ordered]))
     way = "from the highest to the lowest" if descending else "from the lowest to the highest"
     instruction = rng.choice([
         "Sort the rows of ~/Documents/{n} by {val}, {way}, with the header row staying on top. Save.",
@@ -143,7 +143,7 @@ def rename_sheet(rng: random.Random, ctx: Ctx) -> Draft:
     old = rng.choice(["Sheet1", "Tabelle1", "Data", "Imported"])
     new = f"{rng.choice(w.WORDS).title()} {rng.randint(2019, 2026)}"
     name = _file(rng, value)
-    exp = ctx.fixture(f"expected-{name}", book_writer(new, [(label, value), *rows]), expected=True)
+    exp = ctx.fixture(f"expected-{name}", book_writer(new, [(label, value), *rows]))
     instruction = rng.choice([
         "Rename the sheet {o} in ~/Documents/{n} to \"{s}\" and save the workbook.",
         "The only sheet of ~/Documents/{n} is called {o}; call it \"{s}\" instead and save.",
@@ -163,7 +163,7 @@ def append_row(rng: random.Random, ctx: Ctx) -> Draft:
             for p in people]
     new = (f"{rng.choice('JKLMNPQR')}-{rng.randint(100, 999)}", w.person(rng), rng.choice(w.TEAMS), rng.randint(1, 400))
     name = f"staff_{w.slug(rng.choice(w.REGIONS))}.xlsx"
-    exp = ctx.fixture(f"expected-{name}", book_writer("Staff", [header, *rows, new]), expected=True)
+    exp = ctx.fixture(f"expected-{name}", book_writer("Staff", [header, *rows, new]))
     instruction = rng.choice([
         "Add a new row at the bottom of ~/Documents/{n}: ID {i}, name {p}, team {t}, desk {d}. Save the file.",
         "{p} joined the {t} team (ID {i}, desk {d}). Add them as the last row of ~/Documents/{n} and save.",

@@ -33,7 +33,7 @@ def _task(ctx: Ctx, rng: random.Random, folder: str, name: str, before: str, aft
           instruction: str, edits: list) -> Draft:
     path = f"{HOME}/{folder}/{name}"
     src = ctx.fixture(name, text_writer(before))
-    exp = ctx.fixture(f"expected-{name}", text_writer(after), expected=True)
+    exp = ctx.fixture(f"expected-{name}", text_writer(after))
     evaluator = {"func": "compare_text_file", "result": vm_file(path), "expected": fixture_spec(exp)}
     return Draft(instruction, [copy_step(src, path), open_step(path)], evaluator, [*edits, *_save()],
                  APPS, "text_editor")
@@ -138,7 +138,7 @@ def new_list_file(rng: random.Random, ctx: Ctx) -> Draft:
     items = [f"{rng.choice(['Call', 'Email', 'Visit', 'Thank', 'Remind'])} {w.person(rng)} about {rng.choice(w.TOPICS)}"
              for _ in range(rng.randint(2, 4))]
     name = f"{rng.choice(['todo', 'followups', 'reminders', 'calls'])}-{w.token(rng)}.txt"
-    exp = ctx.fixture(f"expected-{name}", text_writer("\n".join(items) + "\n"), expected=True)
+    exp = ctx.fixture(f"expected-{name}", text_writer("\n".join(items) + "\n"))
     instruction = rng.choice([
         "Write these items in the text editor, one per line, and save the file as {n} in my home folder: {i}.",
         "Start a new note in the editor with one line per item — {i} — and save it in my home folder under the name {n}.",

@@ -7,7 +7,7 @@ import random
 from envs.osworld_lite.generated import words as w
 from envs.osworld_lite.generated.base import (
     DONE, HOME, Ctx, Draft, Family, command, copy_step, execute_step, fixture_spec, hotkey,
-    launch_step, open_step, press, rule, shell, sq, text_writer, tree_writer, typing, vm_file, wait,
+    launch_step, open_step, press, rule, shell, text_writer, tree_writer, typing, vm_file, wait,
 )
 
 XTERM = launch_step("xterm")
@@ -60,7 +60,7 @@ def grep_level(rng: random.Random, ctx: Ctx) -> Draft:
     picked = [ln for ln in lines if f" {level} " in ln]
     out = f"{rng.choice(['triage', 'incidents', 'for-review', 'escalate', 'extract'])}-{level.lower()}-{rng.randint(1, 999)}.log"
     src = ctx.fixture(f"{service}.log", text_writer("\n".join(lines) + "\n"))
-    exp = ctx.fixture(f"expected-{out}", text_writer("\n".join(picked) + "\n"), expected=True)
+    exp = ctx.fixture(f"expected-{out}", text_writer("\n".join(picked) + "\n"))
     instruction = rng.choice([
         "Copy all {lv} lines of ~/logs/{s}.log, in their original order, into a new file ~/logs/{o}.",
         "I only care about the {lv} entries in ~/logs/{s}.log. Save exactly those lines, in the same order, as ~/logs/{o}.",
@@ -125,7 +125,7 @@ def sort_unique(rng: random.Random, ctx: Ctx) -> Draft:
     what = f"{what}-{rng.choice(w.WORDS)}"
     src = ctx.fixture(f"{what}.txt", text_writer("\n".join(entries) + "\n"))
     out = f"{what}_{rng.choice(['clean', 'final', 'sorted', 'unique'])}.txt"
-    exp = ctx.fixture(f"expected-{out}", text_writer("\n".join(sorted(set(names))) + "\n"), expected=True)
+    exp = ctx.fixture(f"expected-{out}", text_writer("\n".join(sorted(set(names))) + "\n"))
     instruction = rng.choice([
         "~/lists/{s}.txt has one name per line with some names repeated. Write every name once, sorted alphabetically, to ~/lists/{o}.",
         "Make a de-duplicated, alphabetically sorted copy of the names in ~/lists/{s}.txt and save it as ~/lists/{o} (one name per line).",

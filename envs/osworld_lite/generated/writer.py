@@ -37,7 +37,7 @@ def _doc_task(ctx: Ctx, rng: random.Random, paragraphs: list[str], instruction_f
     path = f"{HOME}/Documents/{name}"
     src = ctx.fixture(name, doc_writer(paragraphs))
     if expected_paragraphs is not None:
-        exp = ctx.fixture(f"expected-{name}", doc_writer(expected_paragraphs), expected=True)
+        exp = ctx.fixture(f"expected-{name}", doc_writer(expected_paragraphs))
         funcs, expecteds = [*funcs, "compare_docx_files"], [*expecteds, fixture_spec(exp)]
     instruction = rng.choice(instruction_fmt).format(n=name, **fmt)
     evaluator = {"func": funcs, "conj": "and", "result": [vm_file(path)] * len(funcs), "expected": expecteds}
