@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -402,6 +403,32 @@ def make_files(folder: Path) -> None:
     _odt(w / "o_marked.odt", True)
     _odt(w / "o_plain.odt", False)
     _xcu(w / "r_font.xcu", [("/org.openoffice.Office.Writer/DefaultFont", "Standard", "Liberation Serif")])
+    # settings files, archives, books, tags
+    (w / "settings.json").write_text(json.dumps({"editor.fontSize": 16, "files.autoSave": "afterDelay"}))
+    (w / "keybindings.json").write_text('// Place your key bindings in this file\n'
+                                        + json.dumps([{"key": "ctrl+j", "command": "workbench.action.togglePanel"}]))
+    (w / "answer.txt").write_text("42.00001\n")
+    (w / "answer_gold.txt").write_text("42\n")
+    (w / "word.txt").write_text("Paris\n")
+    (w / "word_gold.txt").write_text("Rome\n")
+    (w / "timedatectl.txt").write_text("x")
+    for name, files in (("z_a.zip", {"a.txt": "one\n", "b.txt": "two\n"}), ("z_same.zip", {"a.txt": "one\n", "b.txt": "two\n"}),
+                        ("z_other.zip", {"a.txt": "one\n", "b.txt": "three\n"}),
+                        ("z_dir.zip", {"notes/a.txt": "one\n", "notes/b.txt": "two\n"}),
+                        ("z_dir_gold.zip", {"notes/a.txt": "one\n", "notes/b.txt": "TWO\n"})):
+        with zipfile.ZipFile(w / name, "w") as z:
+            for member, text in files.items():
+                z.writestr(member, text)
+    for name, chapter in (("b_book.epub", "Once upon a time"), ("b_same.epub", "Once upon a time"),
+                          ("b_other.epub", "Something else entirely")):
+        with zipfile.ZipFile(w / name, "w") as z:
+            z.writestr("toc.ncx", "<ncx>\n<navPoint id='1'/>\n<docTitle>Book</docTitle>\n</ncx>\n")
+            z.writestr("content.opf", "<package>\n<dc:identifier>uuid-%s</dc:identifier>\n<title>Book</title>\n</package>\n" % name)
+            z.writestr("chapter1.html", f"<html><body><h1>One</h1>\n<p>{chapter}</p></body></html>")
+    from mutagen.easyid3 import EasyID3
+    tags = EasyID3()
+    tags["title"], tags["artist"] = "Morning", ["Ann", "Bob"]
+    tags.save(w / "song.mp3")
     # VLC and Thunderbird settings
     (w / "vlcrc").write_text("[qt]\n# Qt interface\n#qt-bgcone=1\nqt-bgcone=0\n#qt-max-volume=125\nqt-max-volume=200\n"
                              "qt-minimal-view=1\nqt-slider-colours=10;20;30;40;50;60;70;80;90;1;2;3\n[core]\n"
@@ -629,6 +656,45 @@ def cases() -> list[Case]:
     add("docx-fuzzy-per-paragraph", "compare_docx_files", F("d_text_d.docx"), F("d_text_b.docx"),
         {"fuzzy_match": True, "ignore_blanks": False})
     add("docx-missing", "compare_docx_files", None, F("d_text_b.docx"))
+
+    # settings, archives, others -----------------------------------------------------
+    add("json-settings", "check_json_settings", F("settings.json"), {"expected": {"editor.fontSize": 16}})
+    add("json-settings-differs", "check_json_settings", F("settings.json"), {"expected": {"editor.fontSize": 14}})
+    add("json-settings-not-json", "check_json_settings", F("x_a.txt"), {"expected": {}})
+    add("keybindings-after-comment", "check_json_keybindings", F("keybindings.json"),
+        {"expected": {"key": "ctrl+j", "command": "workbench.action.togglePanel"}})
+    add("keybindings-missing", "check_json_keybindings", F("keybindings.json"), {"expected": {"key": "ctrl+k", "command": "x"}})
+    add("extension-contains", "is_extension_installed", "ms-python.python\nrust-lang.rust\n",
+        {"type": "contain", "expected": "ms-python.python"})
+    add("extension-not-contains", "is_extension_installed", "ms-python.python\n",
+        {"type": "not_contain", "expected": "ms-python.python"})
+    add("config-equal", "compare_config", F("x_a.txt"), {"expected": "alpha beta\ngamma\n"})
+    add("config-differs", "compare_config", F("x_a.txt"), {"expected": "alpha beta\ngamma"})
+    add("zips-same", "compare_zip_files", F("z_same.zip"), F("z_a.zip"))
+    add("zips-differ", "compare_zip_files", F("z_other.zip"), F("z_a.zip"))
+    add("zips-names-differ", "compare_zip_files", F("z_dir.zip"), F("z_a.zip"))
+    add("result-number-close", "compare_result_files", F("answer.txt"), F("answer_gold.txt"))
+    add("result-number-in-text", "compare_result_files", F("x_log.txt"), F("answer_gold.txt"))
+    add("result-text-differs", "compare_result_files", F("word.txt"), F("word_gold.txt"))
+    add("utc-zero", "is_utc_0", "      Local time: Thu 2024-01-25 12:56:06 WET\n  Universal time: Thu 2024-01-25 12:56:06 UTC\n"
+        "        RTC time: Thu 2024-01-25 12:56:05\n       Time zone: Atlantic/Faroe (WET, +0000)\n")
+    add("utc-other", "is_utc_0", "      Local time: Thu 2024-01-25 13:56:06 CET\n  Universal time: Thu 2024-01-25 12:56:06 UTC\n"
+        "        RTC time: Thu 2024-01-25 12:56:05\n       Time zone: Europe/Paris (CET, +0100)\n")
+    add("clipboard-as-osworld-calls-it", "is_in_vm_clickboard", "copied text\n", {"expected": "copied"})
+    add("clipboard-config-first", "is_in_vm_clickboard", {"expected": ["copied", "text"]}, "copied text\n")
+    add("clipboard-config-first-missing", "is_in_vm_clickboard", {"expected": "other"}, "copied text\n")
+    add("mp3-tags", "check_mp3_meta", F("song.mp3"),
+        {"title": {"method": "eq", "ref": "Morning"}, "artist": {"method": "eq", "ref": "Ann,Bob"}})
+    add("mp3-tags-differ", "check_mp3_meta", F("song.mp3"), {"title": {"method": "eq", "ref": "Evening"}})
+    add("mp3-tag-missing", "check_mp3_meta", F("song.mp3"), {"album": {"method": "eq", "ref": ""}})
+    add("epub-same", "compare_epub", F("b_same.epub"), F("b_book.epub"))
+    add("epub-other", "compare_epub", F("b_other.epub"), F("b_book.epub"))
+    add("epub-not-a-book", "compare_epub", F("x_a.txt"), F("b_book.epub"))
+    add("archive-text", "compare_archive", F("z_same.zip"), F("z_a.zip"))
+    add("archive-text-differs", "compare_archive", F("z_other.zip"), F("z_a.zip"))
+    add("archive-names-differ", "compare_archive", F("z_dir.zip"), F("z_same.zip"))
+    add("archive-folder-ignore-case", "compare_archive", F("z_dir.zip"), F("z_dir_gold.zip"),
+        {"file_path": "notes", "file_type": "text", "ignore_case": True})
 
     # VLC / Thunderbird ------------------------------------------------------------------
     add("vlc-bgcone-off", "check_qt_bgcone", F("vlcrc"), {"expected_qt_bgcone": 0})

@@ -61,4 +61,4 @@ def call_metric(name: str, result: Any, expected: Any = None, options: dict[str,
 
 # Importing the modules fills the registry.
 from envs.osworld_lite.metrics import general, files, table, docs, browser, images, osworld_table  # noqa: E402,F401,I001
-from envs.osworld_lite.metrics import pdf, slides, gimp, writer, vlc, thunderbird  # noqa: E402,F401
+from envs.osworld_lite.metrics import pdf, slides, gimp, writer, vlc, thunderbird, other  # noqa: E402,F401
