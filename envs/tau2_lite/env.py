@@ -2,9 +2,10 @@
 
 Orchestration as in τ²-bench: the conversation opens with the agent's greeting (or the task's
 message history), the simulated user answers, and then each `step` is one agent action — a
-tool call, answered by the environment, or a message, answered by the user. The episode ends
-when the user sends ###STOP### / ###TRANSFER### / ###OUT-OF-SCOPE###, when the agent has made
-`max_errors` failing tool calls, or (truncation) after `max_steps` agent actions.
+tool call, answered by the environment, or a message, answered by the user (who may first use
+its own tools, e.g. a phone in telecom). The episode ends when the user sends ###STOP### /
+###TRANSFER### / ###OUT-OF-SCOPE###, when `max_errors` tool calls have failed (the agent's and
+the user's, as in τ²-bench), or (truncation) after `max_steps` agent actions.
 """
 from __future__ import annotations
 
