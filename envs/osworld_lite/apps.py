@@ -1,13 +1,17 @@
 """How the desktop applications are started inside the sandbox.
 
-Tasks name programs the OSWorld way (`libreoffice --calc`, `google-chrome`, `gedit`, …);
-`launch_spec` maps them onto the Debian programs installed here and adds what each needs:
-GTK3 + the ATK bridge for LibreOffice (so AT-SPI sees it), a TrueType font for xterm, and for
-Chromium a DevTools port on the sandbox's loopback (reached from the host through
-`cdp.CdpBridge`). `open_argv` picks the application for `open` config steps.
+Tasks name programs the OSWorld way (`libreoffice --calc`, `google-chrome`, `gedit`,
+`/usr/bin/thunderbird`, `VLC_VERBOSE=-1 vlc …`); `launch_spec` maps them onto the Debian
+programs installed here and adds what each needs: GTK3 + the ATK bridge for LibreOffice (so
+AT-SPI sees it), a TrueType font for xterm, and for Chromium a DevTools port on the sandbox's
+loopback (reached from the host through `cdp.CdpBridge`). GIMP, Thunderbird and VLC are
+Debian's own builds; leading `NAME=value` words of a shell command become the program's
+environment. VS Code is not in Debian: `code` is not installed, and tasks that launch it are
+blocked. `open_argv` picks the application for `open` config steps.
 """
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ ALIASES = {
     "gedit": "mousepad", "gnome-text-editor": "mousepad",
     "gnome-terminal": "xterm", "x-terminal-emulator": "xterm",
     "nautilus": "pcmanfm",
+    "gimp-2.10": "gimp", "cvlc": "vlc",
 }
 LO_SHORTCUTS = {"localc": "--calc", "lowriter": "--writer", "loimpress": "--impress"}
 CHROMIUM_FLAGS = [
@@ -58,8 +63,13 @@ class LaunchSpec:
     chromium: bool = False        # needs the DevTools forwarder
 
     @property
+    def splash_titles(self) -> tuple[str, ...]:
+        """Titles of windows the app shows before it is ready for work."""
+        return _SPLASH.get(self.app, ())
+
+    @property
     def window_timeout(self) -> float:
-        return 30.0 if self.app in ("soffice", "chromium") else 10.0
+        return 30.0 if self.app in _SLOW_START else 10.0
 
 
 def shell_argv(command: str) -> list[str]:
@@ -75,8 +85,13 @@ def launch_spec(command: list[str] | str, shell: bool = False) -> LaunchSpec | N
     if shell or isinstance(command, str):
         text = command if isinstance(command, str) else shlex.join(command)
         words = shlex.split(text) if text.strip() else []
-        if words and not any(ch in text for ch in "|;&<>$`()") and words[0] in _KNOWN:
-            return launch_spec(words)
+        assignments = _leading_assignments(words)
+        rest = words[len(assignments):]
+        if rest and not any(ch in text for ch in "|;&<>$`()") and PurePosixPath(rest[0]).name in _KNOWN:
+            spec = launch_spec(rest)
+            if spec is not None:
+                spec.env.update(assignments)
+            return spec
         return LaunchSpec(shell_argv(text), env=dict(A11Y_ENV), app="shell", gui=False)
     if not command:
         raise ValueError("empty launch command")
@@ -105,8 +120,22 @@ def launch_spec(command: list[str] | str, shell: bool = False) -> LaunchSpec | N
     return LaunchSpec([canonical, *args], env=dict(A11Y_ENV), app=canonical, gui=canonical in _GUI)
 
 
-_GUI = {"soffice", "chromium", "xterm", "mousepad", "pcmanfm", "openbox"}
+_GUI = {"soffice", "chromium", "xterm", "mousepad", "pcmanfm", "openbox", "gimp", "thunderbird", "vlc"}
+_SPLASH = {"gimp": ("GIMP Startup", "GIMP User Installation")}
+_SLOW_START = {"soffice", "chromium", "gimp", "thunderbird"}
 _KNOWN = set(ALIASES) | _GUI | {"socat"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _leading_assignments(words: list[str]) -> dict[str, str]:
+    """`VLC_VERBOSE=-1 vlc …`: the NAME=value words before the program."""
+    out: dict[str, str] = {}
+    for word in words:
+        if not _ASSIGNMENT.match(word):
+            break
+        name, _, value = word.partition("=")
+        out[name] = value
+    return out
 
 
 def open_argv(path: str, is_dir: bool) -> LaunchSpec:
@@ -125,3 +154,22 @@ def missing_programs() -> list[str]:
     needed = ["Xvfb", "bwrap", "openbox", "dbus-daemon", "xterm", "mousepad", "pcmanfm", "soffice",
               "chromium"]
     return [p for p in needed if shutil.which(p) is None]
+
+
+# The programs OSWorld's task domains need, by the name tasks launch them with, and the
+# Debian package that provides each (None: Debian has none).
+DOMAIN_PROGRAMS: dict[str, tuple[str, str | None]] = {
+    "libreoffice_impress": ("soffice", "libreoffice-impress"),
+    "gimp": ("gimp", "gimp"),
+    "thunderbird": ("thunderbird", "thunderbird"),
+    "vlc": ("vlc", "vlc"),
+    "vs_code": ("code", None),
+}
+
+
+def program_installed(program: str) -> bool:
+    """Whether a program a task launches (by OSWorld's name) is installed here."""
+    canonical = ALIASES.get(PurePosixPath(program).name, PurePosixPath(program).name)
+    if canonical == "soffice" and program in LO_SHORTCUTS:
+        return shutil.which("soffice") is not None
+    return shutil.which(canonical) is not None

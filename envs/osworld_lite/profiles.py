@@ -1,5 +1,9 @@
 """Ready-made application profiles copied into each episode's HOME.
 
+VLC gets a vlcrc that answers its first-start privacy question (as OSWorld's VM image, where
+VLC has been started before), at ~/.config/vlc/vlcrc, where OSWorld's vlc_config getter reads
+it; GIMP (~/.config/GIMP/2.10) and Thunderbird (profiles the tasks unpack) start from nothing.
+
 LibreOffice spends a second or more building its user profile on first start and then shows
 first-run dialogs (tip of the day, what's new). A template profile is built once per host
 (inside a throwaway sandbox, so it holds nothing of the host) and copied into each HOME,
@@ -125,7 +129,72 @@ def _build_libreoffice_template(target: Path) -> None:
         display.stop()
 
 
+VLCRC_REL = ".config/vlc/vlcrc"
+# Only the first-start question; every other setting keeps VLC's default, which OSWorld's
+# vlcrc metrics assume when a key is absent.
+_VLCRC = "[qt] # Qt interface\nqt-privacy-ask=0\n"
+
+
+GIMP_DIR_REL = ".config/GIMP/2.10"
+
+
+def gimp_template() -> Path | None:
+    """GIMP's user folder as its first start makes it (built once per host, headless, in a
+    throwaway sandbox), so an episode's GIMP opens its main window rather than the "User
+    Installation" dialog. None when GIMP is not installed."""
+    if shutil.which("gimp") is None:
+        return None
+    cache = _cache_dir()
+    target = cache / "gimp-user"
+    if (target / "gimprc").exists() or (target / "sessionrc").exists() or (target / "pluginrc").exists():
+        return target
+    with open(cache / "gimp.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            _build_in_sandbox(["gimp", "-i", "-d", "-f", "-b", "(gimp-quit 0)"], GIMP_DIR_REL, target, "GIMP")
+    return target
+
+
+def _build_in_sandbox(argv: list[str], rel: str, target: Path, what: str) -> None:
+    """Run `argv` once in a throwaway sandbox and keep the folder it made at HOME/`rel`."""
+    from envs.osworld_lite.display import Display
+    from envs.osworld_lite.sandbox import Sandbox
+
+    display = Display(640, 480).start()
+    sandbox = Sandbox(display.name, display.socket_path, x_cookie=display.cookie)
+    try:
+        sandbox.start()
+        result = sandbox.run_in_session(argv, timeout=120)
+        built = sandbox.home / rel
+        if result["returncode"] != 0 or not built.is_dir():
+            raise InfrastructureError(f"could not build a {what} profile: {result['stderr'][-400:]}")
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f"{what.lower()}-staging-"))
+        shutil.copytree(built, staging / "user", symlinks=True)
+        os.rename(staging / "user", target)
+        shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        sandbox.close()
+        display.stop()
+
+
+def install_app_settings(home: Path) -> None:
+    """Settings other apps need before their first start (HOME written by the host, before
+    anything runs in the sandbox)."""
+    vlcrc = home / VLCRC_REL
+    if not vlcrc.exists():
+        vlcrc.parent.mkdir(parents=True, exist_ok=True)
+        vlcrc.write_text(_VLCRC)
+    gimp = home / GIMP_DIR_REL
+    template = gimp_template()
+    if template is not None and not gimp.exists():
+        gimp.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(template, gimp, symlinks=True)
+
+
 def install_libreoffice_profile(home: Path) -> None:
+    """The LibreOffice profile, and the other apps' first-start settings with it (the session
+    installs both through this one call, before any app runs)."""
+    install_app_settings(home)
     dest = home / LO_PROFILE_REL
     if dest.exists():
         return

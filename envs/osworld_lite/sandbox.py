@@ -67,7 +67,7 @@ SANDBOX_HOME = "/home/user"
 SANDBOX_TOOLS = "/opt/olite"
 SANDBOX_HOSTNAME = "olite"
 HELPERS_DIR = Path(__file__).with_name("sandbox_helpers")
-# /etc entries apps read (fonts, dynamic linker, GTK/LibreOffice/Chromium/D-Bus/openbox config).
+# /etc entries apps read (fonts, dynamic linker, GTK/LibreOffice/Chromium/GIMP/Thunderbird/D-Bus/openbox config).
 # Not /etc/environment: the host's variables stay on the host.
 ETC_ENTRIES = (
     "fonts", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf",
@@ -75,7 +75,7 @@ ETC_ENTRIES = (
     "X11", "mime.types", "ssl", "ca-certificates", "hosts", "host.conf", "gai.conf", "os-release",
     "debian_version", "dconf", "locale.alias", "bash.bashrc", "inputrc", "papersize", "libpaper.d",
     "profile", "python3", "python3.11", "magic", "magic.mime", "ImageMagick-6",
-    "vim", "emacs", "mailcap", "shells", "login.defs",
+    "vim", "emacs", "mailcap", "shells", "login.defs", "gimp", "thunderbird",
 )
 BASE_ENV = {
     "HOME": SANDBOX_HOME, "USER": "user", "LOGNAME": "user", "SHELL": "/bin/bash",

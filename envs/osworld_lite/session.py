@@ -341,5 +341,5 @@ def _ready(spec: LaunchSpec, window: dict[str, Any]) -> bool:
     name = window["name"]
     if spec.app == "soffice":
         return " - LibreOffice" in name  # document windows; "LibreOffice 7.4" is the start frame
-    return bool(name)
+    return bool(name) and name not in spec.splash_titles
 
