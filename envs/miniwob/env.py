@@ -166,7 +166,8 @@ class MiniWoBEnv(gym.Env):
         except Exception as exc:
             self._drop_worker()
             raise InfrastructureError(f"MiniWoB page {self.task_id} did not start: {type(exc).__name__}: {exc}") from exc
-        info = {"task_id": self.task_id, "page_seed": self.page_seed, "time_limit_ms": self.time_limit_ms,
+        info = {"task_id": self.task_id, "utterance": self.utterance, "page_seed": self.page_seed,
+                "time_limit_ms": self.time_limit_ms,
                 "reset_s": round(time.monotonic() - started, 3)}
         return obs, info
 
