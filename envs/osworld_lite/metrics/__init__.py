@@ -57,6 +57,27 @@ def check_options(name: str, options: dict[str, Any] | None) -> None:
                                   f"it takes {', '.join(sorted(accepted)) or 'none'}")
 
 
+def blocker(name: str, options: dict[str, Any] | None = None) -> str | None:
+    """Why a task's use of metric `name` with `options` cannot be scored here (None when it can):
+    a metric not implemented, an option it does not take, or a `compare_table` rule not
+    implemented. The blockers list reads this, so such a task is never scored."""
+    if name in UNSUPPORTED:
+        return f"metric not available: {name} ({UNSUPPORTED[name]})"
+    if name not in METRICS:
+        return f"metric not available: {name}"
+    try:
+        check_options(name, options)
+    except UnknownMetricOption as err:
+        return str(err)
+    if name == "compare_table":
+        from envs.osworld_lite.metrics.osworld_table import UNSUPPORTED_RULES
+
+        kinds = sorted({r.get("type") for r in (options or {}).get("rules") or [] if isinstance(r, dict)} & UNSUPPORTED_RULES)
+        if kinds:
+            return f"compare_table rule not available: {', '.join(kinds)}"
+    return None
+
+
 def call_metric(name: str, result: Any, expected: Any = None, options: dict[str, Any] | None = None) -> float:
     """Like OSWorld: `metric(result, expected, **options)`, or `metric(result, **options)`
     when the task has no expected spec. Unknown options raise UnknownMetricOption."""
