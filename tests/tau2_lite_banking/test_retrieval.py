@@ -148,3 +148,10 @@ def test_the_family_passes_the_retrieval_variant_to_the_domain(banking_dir: Path
                             retrieval_variant="alltools") == [
         "unknown retrieval variant 'alltools'; choose one of no_knowledge, full_kb, bm25, bm25_grep, grep_only, "
         "openai_embeddings, openai_embeddings_grep"]
+
+
+def test_a_runaway_grep_pattern_is_refused_not_hung(banking) -> None:
+    # Catastrophic backtracking: Python's `re` (and the reference) would run for hours.
+    with pytest.raises(ValueError, match="took more than 0.2 s"):
+        banking.knowledge_base.grep(r"(\w+\s?)+$", time_limit_s=0.2)
+    assert banking.knowledge_base.grep("[unclosed") == []        # invalid regex: matched literally

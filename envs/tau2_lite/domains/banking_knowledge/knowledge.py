@@ -8,8 +8,9 @@ the same on every machine.
 Backends, as the reference builds them:
 * BM25 (`rank_bm25.BM25Okapi`, k1 1.5, b 0.75, epsilon 0.25) over the content only, tokens
   from `lower().split()`; always the top 10 (even at score 0); an empty query finds nothing.
-* grep: the pattern applied case-insensitively with Python `re` (an invalid regex is matched
-  literally); score = number of matches; top 10 by score.
+* grep: the pattern applied case-insensitively with Python `re`'s syntax (an invalid regex is
+  matched literally); score = number of matches; top 10 by score. Matching has a time limit
+  (see `KnowledgeBase.grep`), which the reference lacks.
 * dense: cosine similarity between embeddings from an OpenAI-compatible `/embeddings`
   endpoint (the reference uses OpenAI's text-embedding-3-large); top 10.
 """
@@ -25,8 +26,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import regex
 
 from envs.errors import InfrastructureError
+
+GREP_TIME_LIMIT_S = 5.0   # per grep call, over all documents
 
 
 @dataclass(frozen=True)
@@ -79,17 +83,29 @@ class KnowledgeBase:
         return [(ids[i], float(scores[i])) for i in order]
 
     # -- grep ---------------------------------------------------------------------------
-    def grep(self, pattern: str, top_k: int = 10, case_sensitive: bool = False) -> list[tuple[str, float]]:
+    def grep(self, pattern: str, top_k: int = 10, case_sensitive: bool = False,
+             time_limit_s: float = GREP_TIME_LIMIT_S) -> list[tuple[str, float]]:
+        """Documents by number of matches. The pattern comes from the model: Python's `re` has
+        no time limit, and a pattern like `(\\w+\\s?)+$` would hang it (and the reference) for
+        hours, so matches are counted by the `regex` module in its `re`-compatible mode with
+        a time limit; a pattern that exceeds it is refused with an error."""
         if not pattern.strip():
             return []
-        flags = 0 if case_sensitive else re.IGNORECASE
+        flags = 0 if case_sensitive else regex.IGNORECASE
         try:
-            compiled = re.compile(pattern, flags)
+            re.compile(pattern, flags)   # what the reference accepts as a regex
+            source = pattern
         except re.error:
-            compiled = re.compile(re.escape(pattern), flags)
+            source = re.escape(pattern)  # an invalid regex is matched literally
+        compiled = regex.compile(source, flags | regex.VERSION0)
+        deadline = time.monotonic() + time_limit_s
         hits = []
         for doc_id, doc in self.documents.items():
-            found = compiled.findall(doc.content)
+            try:
+                found = compiled.findall(doc.content, timeout=max(deadline - time.monotonic(), 1e-6))
+            except TimeoutError:
+                raise ValueError(f"the pattern took more than {time_limit_s:g} s to match; use a simpler "
+                                 "regular expression") from None
             if found:
                 hits.append((doc_id, float(len(found))))
         hits.sort(key=lambda h: h[1], reverse=True)
