@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents.tau2_suite import group_runs, is_group_id
+from agents.run_groups import group_runs, is_group_id
 from trajectories.export.tau2_results import DomainFacts, Tau2ExportError, Tau2ExportReport, write_results
 from trajectories.records import RunRow
 

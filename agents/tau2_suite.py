@@ -22,14 +22,13 @@ from typing import Any
 from agents.runner import (
     ErrorBudgetExceeded, PreflightError, RunConfigurationError, RunSummary, execute_run, select_tasks,
 )
+from agents.run_groups import GROUP_PREFIX, group_runs
 from agents.runtime_options import build_runtime_options
-from envs.errors import UnknownIdError
 from envs.registry import get_family
-from trajectories.records import RunConfig, RunRow
+from trajectories.records import RunConfig
 
 ALL_DOMAINS = "all"
 TAU2_ENV = "tau2-lite"
-GROUP_PREFIX = "group"
 
 
 @dataclass
@@ -70,10 +69,6 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
-def is_group_id(value: str | None) -> bool:
-    return bool(value) and value.startswith(f"{GROUP_PREFIX}-")  # type: ignore[union-attr]
-
-
 def discover_domains(root: Path) -> DomainPlan:
     """The tau2-lite domains among the subfolders of `root` (τ²-bench's data/tau2/domains)."""
     from envs.tau2_lite.domain import get_domain_class, list_domains
@@ -96,26 +91,6 @@ def discover_domains(root: Path) -> DomainPlan:
         raise PreflightError(f"--data-dir {root} holds no folder of a tau2-lite domain "
                              f"(known: {', '.join(known)}); point it at τ²-bench's data/tau2/domains")
     return plan
-
-
-def group_runs(store: Any, group: str) -> list[RunRow]:
-    """The runs of a group, in the order they were created."""
-    runs = [r for r in store.list_runs() if r.config.group == group]
-    if not runs:
-        known = sorted({r.config.group for r in store.list_runs() if r.config.group})
-        raise UnknownIdError("run group", group, known)
-    return sorted(runs, key=lambda r: (r.created_at, r.id))
-
-
-def expand_groups(store: Any, ids: list[str]) -> list[str]:
-    """Run ids, with each group id replaced by the ids of its runs."""
-    out: list[str] = []
-    for value in ids:
-        if is_group_id(value):
-            out.extend(r.id for r in group_runs(store, value))
-        else:
-            out.append(value)
-    return out
 
 
 async def create_group_runs(request: RunConfig, store: Any, plan: DomainPlan) -> tuple[str, dict[str, str]]:

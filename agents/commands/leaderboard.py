@@ -38,7 +38,7 @@ def make_source(store: Any, run: list[str] | None, env: str | None, domain: str 
     from scoring.leaderboard import Filters
     from scoring.source import StoreSource
 
-    from agents.tau2_suite import expand_groups
+    from agents.run_groups import expand_groups
 
     run = expand_groups(store, run or [])         # a group id stands for its runs
     for run_id in run:

@@ -21,7 +21,8 @@ from trajectories.records import DEFAULT_MAX_ERROR_RATE
 from agents.runtime_options import check_simulator_models, simulator_model_names
 from agents.settings import ArtifactsOption, DbOption, open_store
 from envs.registry import SEED_SPLIT_FAMILIES
-from agents.tau2_suite import echo_group, is_group_id, run_group
+from agents.run_groups import is_group_id
+from agents.tau2_suite import echo_group, run_group
 
 BASELINES = ("oracle", "noop", "random")
 
