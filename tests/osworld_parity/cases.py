@@ -61,6 +61,24 @@ def _xlsx(path: Path, sheets: dict[str, list[list[Any]]], freeze: str | None = N
     wb.save(path)
 
 
+def _xlsx_chart(path: Path, kind: str = "bar", title: str = "Sales", direction: str = "col") -> None:
+    import openpyxl
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [["Month", "Sales"], ["Jan", 10], ["Feb", 12], ["Mar", 9]]:
+        ws.append(row)
+    chart = BarChart() if kind == "bar" else LineChart()
+    if kind == "bar":
+        chart.type = direction
+    chart.title = title
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=4), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=4))
+    ws.add_chart(chart, "D2")
+    wb.save(path)
+
+
 def _docx(path: Path, paragraphs: list[tuple[str, dict[str, Any]]], style_center: bool = False) -> None:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -347,6 +365,11 @@ def make_files(folder: Path) -> None:
     _xlsx(w / "t_cities.xlsx", {"Sheet1": [["Conf", "Year", "City"]] + [["c", 2020, f"City{i}"] for i in range(21)]})
     _xlsx(w / "t_fuzzy.xlsx", {"Sheet1": [["Addr"], ["12 Main Rd"], ["Elm St."]]})
     _xlsx(w / "t_fuzzy_e.xlsx", {"Sheet1": [["Addr"], ["12 Main Road"], ["elm st"]]})
+    _xlsx_chart(w / "t_chart_bar.xlsx")
+    _xlsx_chart(w / "t_chart_bar2.xlsx")
+    _xlsx_chart(w / "t_chart_line.xlsx", kind="line")
+    _xlsx_chart(w / "t_chart_title.xlsx", title="Revenue")
+    _xlsx_chart(w / "t_chart_horizontal.xlsx", direction="bar")
     for stem, lines in (("t_base", "Name,Score\nAnn,1.5\nBob,2.25\n"), ("t_same", "Name,Score\nAnn,1.5\nBob,2.25\n\n"),
                         ("t_noise_small", "Name,Score\nann,1.5\nBob,2.25\n")):
         (w / f"{stem}-Sheet1.csv").write_text(lines)
@@ -538,6 +561,15 @@ def cases() -> list[Case]:
     add("table-fuzzy-ratio", "compare_table", F("t_fuzzy.xlsx"), F("t_fuzzy_e.xlsx"), fz("fuzzy_match", threshold=70))
     add("table-two-rules-second-fails", "compare_table", F("t_same.xlsx"), F("t_base.xlsx"),
         {"rules": [{"type": "sheet_name"}, {"type": "sheet_data", "sheet_idx0": "RI0", "sheet_idx1": "EI1"}]})
+    chart = lambda *props: {"rules": [{"type": "chart", "sheet_idx0": 0, "sheet_idx1": "EI0",  # noqa: E731
+                                       "chart_props": list(props)}]}
+    add("table-chart-same", "compare_table", F("t_chart_bar2.xlsx"), F("t_chart_bar.xlsx"), chart("type", "title"))
+    add("table-chart-type", "compare_table", F("t_chart_line.xlsx"), F("t_chart_bar.xlsx"), chart("type"))
+    add("table-chart-title", "compare_table", F("t_chart_title.xlsx"), F("t_chart_bar.xlsx"), chart("type", "title"))
+    add("table-chart-title-not-asked", "compare_table", F("t_chart_title.xlsx"), F("t_chart_bar.xlsx"), chart("type"))
+    add("table-chart-direction", "compare_table", F("t_chart_horizontal.xlsx"), F("t_chart_bar.xlsx"),
+        chart("type", "direction"))
+    add("table-chart-none", "compare_table", F("t_base.xlsx"), F("t_chart_bar.xlsx"), chart("type"))
     add("cities-short-expected", "compare_conference_city_in_order", F("t_cities.xlsx"),
         {"expected": ["City0", "City1"]})
     add("cities-full", "compare_conference_city_in_order", F("t_cities.xlsx"),

@@ -16,9 +16,11 @@ first that fails. Sheets are named as OSWorld names them: an int (a result sheet
 * `check_cell` (`coordinate`, `props`): `value` is the cached value stored in the file
   (numbers as floats, booleans unread), other props cell styles; each prop a value rule.
 * `freeze`, `zoom`, `data_validation`, `row_props`, `col_props`.
+* `chart` (`chart_props`) and `pivot_table` (`pivot_props`): the sheets' charts keyed by their
+  data series, pivot tables by their source range, with the named properties, equal.
 
-Rules OSWorld has that are not implemented here (`chart`, `style`, `pivot_table`, `filter`,
-`sparkline`) raise ValueError, and `UNSUPPORTED_RULES` names them so a task using one is
+Rules OSWorld has that are not implemented here (`style`, which evaluates conditional formats
+with a spreadsheet formula engine, `filter`, `sparkline`) raise ValueError, and `UNSUPPORTED_RULES` names them so a task using one is
 blocked rather than mis-scored.
 """
 from __future__ import annotations
@@ -40,7 +42,7 @@ from envs.osworld_lite.metrics.files import read_lines_any_encoding
 from envs.osworld_lite.metrics.matching import match_value_to_rule
 from envs.osworld_lite.metrics.safe_files import check_archive
 
-UNSUPPORTED_RULES = {"chart", "style", "pivot_table", "filter", "sparkline"}
+UNSUPPORTED_RULES = {"style", "filter", "sparkline"}
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS = {"oo": _MAIN}
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -130,6 +132,101 @@ def read_cell_style(name: str, cell: Any) -> Any:
     if name == "merge":
         return isinstance(cell, MergedCell)
     raise ValueError(f"unsupported cell style {name!r}")
+
+
+def _title(title: Any) -> Any:
+    try:
+        return title.tx.rich.p[0].r[0].t
+    except Exception:
+        return None
+
+
+def load_charts(book: Any, sheet_name: str, chart_props: list[str] | None = None) -> dict[str, Any]:
+    """{"values,categories;…" of each chart's series: {property: value}} (OSWorld's reading,
+    its `anchor` quirk included: the end row where the start row belongs)."""
+    try:
+        sheet = book[sheet_name]
+    except KeyError:
+        return {}
+    props = set(chart_props or [])
+    out: dict[str, Any] = {}
+    for chart in sheet._charts:  # noqa: SLF001  openpyxl keeps a sheet's charts here
+        series = []
+        for ser in chart.series:
+            def ref(data: Any) -> str:
+                if hasattr(data, "numRef") and hasattr(data.numRef, "f"):
+                    return data.numRef.f
+                if hasattr(data, "strRef") and hasattr(data.strRef, "f"):
+                    return data.strRef.f
+                return ""
+            series.append(f"{ref(ser.val)},{ref(ser.cat)}")
+        info: dict[str, Any] = {}
+        if "title" in props:
+            info["title"] = _title(chart.title)
+        if "legend" in props:
+            info["legend"] = chart.legend.position if chart.legend is not None else None
+        if "anchor" in props:
+            a = chart.anchor
+            info["anchor"] = [a.editAs, a._from.col, a.to.row, a.to.col, a.to.row]  # noqa: SLF001
+        if "width" in props:
+            info["width"] = chart.width
+        if "height" in props:
+            info["height"] = chart.height
+        if "type" in props:
+            info["type"] = chart.tagname
+        if "direction" in props:
+            info["direction"] = chart.barDir
+        for axis in ("x", "y", "z"):
+            if f"{axis}title" in props:
+                try:
+                    info[f"{axis}title"] = _title(getattr(chart, f"{axis}_axis").title)
+                except AttributeError:
+                    info[f"{axis}title"] = None
+        out[";".join(series)] = info
+    return out
+
+
+def load_pivot_tables(book: Any, sheet_name: str, pivot_props: list[str] | None = None) -> dict[str, Any]:
+    """{"type;(r1, c1):(r2, c2);sheet" of each pivot table's source: {property: value}}, the
+    source's columns trimmed to the fields that have items, as OSWorld reads them."""
+    from openpyxl.utils import coordinate_to_tuple
+
+    try:
+        sheet = book[sheet_name]
+    except KeyError:
+        return {}
+    props = set(pivot_props or [])
+    out: dict[str, Any] = {}
+    for pvt in sheet._pivots:  # noqa: SLF001  openpyxl keeps a sheet's pivot tables here
+        raw = [[(item.h, item.x) for item in f.items if item.x is not None] for f in pvt.pivotFields]
+        trimmed = list(itertools.dropwhile(lambda r: len(r) == 0, raw))
+        left = len(raw) - len(trimmed)
+        selection = list(itertools.dropwhile(lambda r: len(r) == 0, reversed(trimmed)))[::-1]
+        right = len(trimmed) - len(selection)
+        source = pvt.cache.cacheSource
+        start, end = source.worksheetSource.ref.split(":")
+        r1, c1 = coordinate_to_tuple(start)
+        r2, c2 = coordinate_to_tuple(end)
+        key = f"{source.type};{(r1, c1 + left)}:{(r2, c2 - right)};{source.worksheetSource.sheet}"
+        info: dict[str, Any] = {}
+        for prop, attr in (("name", "name"), ("show_total", "visualTotals"), ("show_empty_row", "showEmptyRow"),
+                           ("show_empty_col", "showEmptyCol"), ("show_headers", "showHeaders"), ("location", "location")):
+            if prop in props:
+                info[prop] = getattr(pvt, attr)
+        if "filter" in props or "selection" in props:
+            info["selection"] = selection if "ordered" in props else [set(r) for r in selection]
+        if "filter" in props:
+            info["filter_fields"] = {f.fld for f in pvt.pageFields}
+        if "col_fields" in props:
+            info["col_fields"] = [f.x - left for f in pvt.colFields]
+        if "row_fields" in props:
+            info["row_fields"] = [f.x - left for f in pvt.rowFields]
+        if "data_fields" in props:
+            named = "data_fields_name" in props
+            info["data_fields"] = [f"{f.fld - left:d};{f.name if named else ''};{f.subtotal};{f.showDataAs}"
+                                   for f in pvt.dataFields]
+        out[key] = info
+    return out
 
 
 def _csv_lines(book: str, sheet: str) -> list[str] | None:
@@ -285,6 +382,12 @@ def compare_table(result: Any, expected: Any = None, rules: list[dict[str, Any]]
                     ok = ok and match_value_to_rule(value, rule)
             except Exception:
                 return 0.0
+        elif kind == "chart":
+            ok = load_charts(*idx(r["sheet_idx0"], xl_r, xl_e), r.get("chart_props")) == \
+                load_charts(*idx(r["sheet_idx1"], xl_r, xl_e), r.get("chart_props"))
+        elif kind == "pivot_table":
+            ok = load_pivot_tables(*idx(r["sheet_idx0"], xl_r, xl_e), r.get("pivot_props")) == \
+                load_pivot_tables(*idx(r["sheet_idx1"], xl_r, xl_e), r.get("pivot_props"))
         elif kind in UNSUPPORTED_RULES:
             raise ValueError(f"compare_table rule {kind!r} is not implemented here")
         else:
