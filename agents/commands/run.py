@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         max_corrections: Annotated[int | None, typer.Option("--max-corrections", help="Unusable model replies in a row before the agent gives up.")] = None,
         domain: Annotated[str | None, typer.Option(help="Domain within the environment (tau2-lite: retail, card_services, …; all: every domain folder of --data-dir).")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory (with --domain all: τ²-bench's data/tau2/domains).")] = None,
-        retrieval: Annotated[str | None, typer.Option("--retrieval", help="tau2-lite banking_knowledge: the knowledge-base retrieval variant (bm25 by default; bm25_grep, grep_only, no_knowledge, full_kb, openai_embeddings, openai_embeddings_grep).")] = None,
+        retrieval: Annotated[str | None, typer.Option("--retrieval", help="tau2-lite banking_knowledge: the knowledge-base retrieval variant (bm25 by default; bm25_grep, grep_only, no_knowledge, full_kb, golden_retrieval, openai_embeddings, openai_embeddings_grep).")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
         osworld_dir: Annotated[Path | None, typer.Option("--osworld-dir", help="osworld: OSWorld's evaluation_examples folder (default: $OSWORLD_DIR).")] = None,
         assets: Annotated[Path | None, typer.Option("--assets", help="osworld: the asset cache folder (default: $OSWORLD_ASSETS or ~/.cache/agentic-bench/osworld-assets).")] = None,

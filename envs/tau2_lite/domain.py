@@ -93,6 +93,11 @@ class Domain:
     def policy(self) -> str:
         raise NotImplementedError
 
+    def policy_for(self, task: Task) -> str:
+        """The policy the agent reads in one task's episode (the same for every task in most
+        domains; banking_knowledge's `golden_retrieval` inlines the task's documents)."""
+        return self.policy()
+
     def db_source(self) -> DBSource:
         """The pristine agent DB (build it once; the base caches `source`)."""
         raise NotImplementedError

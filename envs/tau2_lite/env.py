@@ -77,7 +77,7 @@ class Tau2Env(gym.Env):
     # -- contract ------------------------------------------------------------------------
     def agent_spec(self) -> AgentSpec:
         return AgentSpec(kind="tools", instruction="", tools=self.domain.toolkit_class.schemas(),
-                         system_prompt=AGENT_PROMPT.format(policy=self.domain.policy()),
+                         system_prompt=AGENT_PROMPT.format(policy=self.domain.policy_for(self.task)),
                          extra={"domain": self.domain.name, "greeting": GREETING})
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):

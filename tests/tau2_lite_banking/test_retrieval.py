@@ -146,8 +146,8 @@ def test_the_family_passes_the_retrieval_variant_to_the_domain(banking_dir: Path
         "task_001", domain="banking_knowledge", data_dir=str(banking_dir), user="scripted").agent_spec().tools}
     assert FAMILY.preflight(domain="banking_knowledge", data_dir=str(banking_dir), user="scripted",
                             retrieval_variant="alltools") == [
-        "unknown retrieval variant 'alltools'; choose one of no_knowledge, full_kb, bm25, bm25_grep, grep_only, "
-        "openai_embeddings, openai_embeddings_grep"]
+        "unknown retrieval variant 'alltools'; choose one of no_knowledge, full_kb, golden_retrieval, bm25, "
+        "bm25_grep, grep_only, openai_embeddings, openai_embeddings_grep"]
 
 
 def test_a_runaway_grep_pattern_is_refused_not_hung(banking) -> None:
@@ -155,3 +155,16 @@ def test_a_runaway_grep_pattern_is_refused_not_hung(banking) -> None:
     with pytest.raises(ValueError, match="took more than 0.2 s"):
         banking.knowledge_base.grep(r"(\w+\s?)+$", time_limit_s=0.2)
     assert banking.knowledge_base.grep("[unclosed") == []        # invalid regex: matched literally
+
+
+def test_golden_retrieval_puts_the_tasks_required_documents_in_its_prompt(banking_dir: Path, banking) -> None:
+    dom = get_domain_class("banking_knowledge")(banking_dir, retrieval_variant="golden_retrieval")
+    assert dom.policy() == "(Policy is task-specific - see 'policy' field in each simulation)"
+    task = dom.task("task_001")
+    policy = dom.policy_for(task)
+    titles = [banking.knowledge_base.documents[d].title for d in task.model_extra["required_documents"]]
+    positions = [policy.index(f"## {t}\n\n") for t in titles]
+    assert positions == sorted(positions) and "{{" not in policy
+    assert "KB_search" not in {s["function"]["name"] for s in dom.toolkit_class.schemas()}
+    from envs.tau2_lite.env import Tau2Env
+    assert titles[0] in Tau2Env(dom, "task_001", user="scripted").agent_spec().system_prompt

@@ -25,7 +25,7 @@ from envs.tau2_lite.domains.banking_knowledge.db import BankingDBSource
 from envs.tau2_lite.domains.banking_knowledge.knowledge import DenseIndex, KnowledgeBase, OpenAICompatibleEmbedder
 from envs.tau2_lite.domains.banking_knowledge.records import NOW
 from envs.tau2_lite.domains.banking_knowledge.retrieval_tools import (
-    DEFAULT_VARIANT, VARIANTS, KnowledgeToolsWithKBSearch, Retrieval, build_policy,
+    DEFAULT_VARIANT, PER_TASK_POLICY, VARIANTS, KnowledgeToolsWithKBSearch, Retrieval, build_policy,
 )
 from envs.tau2_lite.domains.banking_knowledge.user_tools import KnowledgeUserTools
 from envs.tau2_lite.tasks import Task
@@ -81,7 +81,15 @@ class BankingKnowledgeDomain(Domain):
         return Retrieval(self.knowledge_base, dense)
 
     def policy(self) -> str:
+        if self.variant.per_task:
+            return PER_TASK_POLICY
         return build_policy(self.variant, self.data_dir / "prompts", self.knowledge_base)
+
+    def policy_for(self, task: Task) -> str:
+        if not self.variant.per_task:
+            return self.policy()
+        required = (task.model_extra or {}).get("required_documents") or []
+        return build_policy(self.variant, self.data_dir / "prompts", self.knowledge_base, list(required))
 
     def db_source(self) -> BankingDBSource:
         return BankingDBSource.load(self.data_dir / "db.json")

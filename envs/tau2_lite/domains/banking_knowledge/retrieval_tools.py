@@ -1,13 +1,13 @@
 """Retrieval configurations ("variants") of banking_knowledge: which knowledge-base tools the
 agent gets and which policy prompt it reads. Names, prompts and tools are the reference's.
 
-Offline: `no_knowledge`, `full_kb`, `bm25` (the default here: `KB_search`, BM25),
-`bm25_grep`, `grep_only`. With an embeddings endpoint: `openai_embeddings` and
-`openai_embeddings_grep` (`KB_search` by cosine similarity of embeddings).
+Offline: `no_knowledge`, `full_kb`, `golden_retrieval` (the task's required documents in the
+prompt), `bm25` (the default here: `KB_search`, BM25), `bm25_grep`, `grep_only`. With an
+embeddings endpoint: `openai_embeddings` and `openai_embeddings_grep` (`KB_search` by cosine
+similarity of embeddings).
 
 The reference's own default, `alltools` (BM25 + dense search + a sandboxed shell), needs an
-OpenAI key and a sandbox runtime; it is not offered. `golden_retrieval` (the task's own
-documents inlined in the prompt) is not offered either: the prompt would differ per task.
+OpenAI key and a sandbox runtime; it is not offered.
 """
 from __future__ import annotations
 
@@ -102,11 +102,13 @@ class Variant:
     toolkit: type[KnowledgeTools]
     dense: bool = False               # KB_search by embeddings instead of BM25
     inline_kb: bool = False           # the whole knowledge base goes into the prompt
+    per_task: bool = False            # the task's required documents go into the prompt
 
 
 VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant("no_knowledge", "no_knowledge.md", KnowledgeToolsPlain),
     Variant("full_kb", "full_kb.md", KnowledgeToolsPlain, inline_kb=True),
+    Variant("golden_retrieval", "required_docs.md", KnowledgeToolsPlain, per_task=True),
     Variant("bm25", "classic_rag_bm25_no_grep.md", KnowledgeToolsWithKBSearch),
     Variant("bm25_grep", "classic_rag_bm25.md", KnowledgeToolsWithKBSearchAndGrep),
     Variant("grep_only", "grep_only.md", KnowledgeToolsWithGrep),
@@ -115,9 +117,14 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
 )}
 
 
-def build_policy(variant: Variant, prompts: Path, kb: KnowledgeBase) -> str:
-    """The variant's prompt template with `{{component:NAME}}` and `{{full_knowledge_base}}`
-    filled in, as the reference's `load_prompt_template` does."""
+# What the reference reports as the run's policy when each task has its own.
+PER_TASK_POLICY = "(Policy is task-specific - see 'policy' field in each simulation)"
+
+
+def build_policy(variant: Variant, prompts: Path, kb: KnowledgeBase, required: list[str] | None = None) -> str:
+    """The variant's prompt template with `{{component:NAME}}`, `{{full_knowledge_base}}` and
+    (golden_retrieval) `{{required_documents}}` filled in, as the reference does. `required`
+    names documents by title or id; unknown names are left out."""
     path = prompts / variant.prompt
     if not path.is_file():
         raise ValueError(f"prompt template not found: {path}")
@@ -132,6 +139,11 @@ def build_policy(variant: Variant, prompts: Path, kb: KnowledgeBase) -> str:
     if variant.inline_kb and "{{full_knowledge_base}}" in text:
         full = "\n\n---\n\n".join(f"## {d.title}\n\n{d.content}" for d in kb.documents.values())
         text = text.replace("{{full_knowledge_base}}", full)
+    if variant.per_task:
+        by_title = {d.title: d for d in kb.documents.values()}
+        docs = [by_title.get(ref) or kb.documents.get(ref) for ref in required or []]
+        shown = "\n\n---\n\n".join(f"## {d.title}\n\n{d.content}" for d in docs if d is not None)
+        text = text.replace("{{required_documents}}", shown or "(No documents provided)")
     if not text.strip():
         raise ValueError(f"the prompt of retrieval variant {variant.name!r} is empty")
     return text
