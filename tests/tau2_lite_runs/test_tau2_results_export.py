@@ -175,3 +175,35 @@ def test_export_refusals(exported, tmp_path):
     assert out.returncode == 2 and "run-19990101-000000" in out.stderr
     out = cli("export", "--format", "tau2-results", "--out", str(tmp_path / "x.json"), ok=False)
     assert out.returncode == 2 and "--run" in out.stderr
+
+
+def test_a_model_run_over_http_exports_its_model_and_usage(monkeypatch, tmp_path):
+    """Qwen on a scripted OpenAI-compatible server (the model is the only stand-in) runs
+    `--domain all` over mock; the results file names the model and carries each reply's usage."""
+    from tests.agents_models.scripted_server import _usage_chat, chat_reply, serving_registry_models
+    from tests.support.paths import shared_path
+
+    domains = tmp_path / "domains"
+    domains.mkdir()
+    (domains / "mock").symlink_to(shared_path("tau2", "mock"))
+    with serving_registry_models(monkeypatch, tmp_path) as server:
+        replies = [chat_reply(None, [("create_task", {"user_id": "user_1", "title": "Important Meeting"})]),
+                   chat_reply("I created the task 'Important Meeting' for you.")]
+        for i, reply in enumerate(replies):
+            reply["usage"] = _usage_chat(1000 + i, 50 + i)
+        server.script("chat", *replies)
+        cli = Cli(tmp_path)
+        group = cli.json_lines(cli("run", "--env", "tau2-lite", "--domain", "all", "--data-dir", str(domains),
+                                   "--model", "qwen3.5-9b", "--user", "scripted", "--limit", "1",
+                                   "--no-progress", "--json-summary"))[-1]
+        assert group["pass_hat_k"] == {"mock": {"1": 1.0}}
+        cli("export", "--format", "tau2-results", "--run", group["runs"]["mock"], "--out", str(tmp_path / "m.json"))
+    results = _load(tmp_path / "m.json")
+    assert results.info.agent_info.implementation == "llm_agent"
+    assert results.info.agent_info.llm == "qwen3.5-9b"
+    (sim,) = results.simulations
+    said = [m for m in sim.messages if m.role == "assistant" and m.usage]
+    assert [m.usage for m in said] == [{"prompt_tokens": 1000, "completion_tokens": 50},
+                                       {"prompt_tokens": 1001, "completion_tokens": 51}]
+    assert said[0].tool_calls[0].name == "create_task" and said[1].content.startswith("I created")
+    assert sim.termination_reason == TerminationReason.USER_STOP and sim.reward_info.reward == 1.0
