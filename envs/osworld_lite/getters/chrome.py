@@ -55,8 +55,12 @@ def active_tab_url_parse(session: DesktopSession, spec: dict[str, Any], workdir:
     """The first value of each query parameter in `parse_keys` ('' when absent); `replace`
     renames keys, `split_list` splits each value on commas."""
     url = active_url(session, spec)
-    if url is None:
-        return None
+    return None if url is None else query_params(url, spec)
+
+
+def query_params(url: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """OSWorld's active_tab_url_parse on a URL: `parse_keys`' first values, renamed by
+    `replace`, split on commas with `split_list`."""
     query = parse_qs(urlparse(url).query)
     params: dict[str, Any] = {key: query.get(key, [""])[0] for key in spec["parse_keys"]}
     for old, new in (spec.get("replace") or {}).items():
