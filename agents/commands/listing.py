@@ -66,6 +66,7 @@ def _runs(db: str | None, artifacts: str | None) -> list[dict[str, Any]]:
     for run in store.list_runs():
         row = run.model_dump(mode="json") if hasattr(run, "model_dump") else dict(run)
         row.pop("config", None)
+        row["group"] = run.config.group   # runs started together (tau2-lite --domain all)
         out.append(row)
     return out
 
@@ -128,4 +129,4 @@ def register(app: typer.Typer) -> None:
             _print(rules_table(), ["termination", "blame", "counts", "scoring", "meaning"], as_json,
                    "Endings: who is to blame (docs/scoring.md)")
         else:
-            _print(_runs(db, artifacts), ["id", "env", "agent", "model", "status", "created_at"], as_json, "Runs")
+            _print(_runs(db, artifacts), ["id", "env", "agent", "model", "status", "created_at", "group"], as_json, "Runs")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 
 import pytest
@@ -41,6 +42,9 @@ def test_all_domains_with_trials(cli, domains_dir):
                 (t, k) for t in config.task_ids for k in range(2))
     finally:
         store.close()
+
+    listed = {r["id"]: r["group"] for r in json.loads(cli("list", "runs", "--json").stdout)}
+    assert {listed[r] for r in group["runs"].values()} == {group["group"]}
 
     # The leaderboard takes the group id for its runs and shows the τ²-bench view.
     board = cli("leaderboard", "--run", group["group"])
