@@ -14,6 +14,7 @@ import pytest
 
 from agents.models import make_chat_model
 from envs.registry import get_family
+from envs.tau2_lite.domain import get_domain
 from envs.types import Termination
 from scoring.site import build_site
 from scoring.source import StoreSource
@@ -50,8 +51,6 @@ def test_oracle_solves_every_task_noop_none_and_user_calls_stay_out_of_training(
 
     out = tmp_path / "export"
     _agents(tmp_path, "export", "--format", "openai", "--run", oracle["run_id"], "--out", str(out), "--no-progress")
-    get_family("tau2-lite")
-    from envs.tau2_lite.domain import get_domain
     domain = get_domain("telecom", str(telecom_dir))
     user_tools, agent_tools = set(domain.user_toolkit_class.specs()), set(domain.toolkit_class.specs())
     samples = [json.loads(line) for line in (out / "data.jsonl").read_text(encoding="utf-8").splitlines()]
