@@ -117,7 +117,10 @@ def launch_spec(command: list[str] | str, shell: bool = False) -> LaunchSpec | N
         return LaunchSpec(["xterm", *args], env=dict(A11Y_ENV), app="xterm")
     if canonical in ("mousepad", "pcmanfm"):
         return LaunchSpec([canonical, *args], env=dict(A11Y_ENV), app=canonical)
-    return LaunchSpec([canonical, *args], env=dict(A11Y_ENV), app=canonical, gui=canonical in _GUI)
+    env = dict(A11Y_ENV)
+    if canonical == "thunderbird":
+        env["GNOME_ACCESSIBILITY"] = "1"  # Gecko exposes its tree on AT-SPI only when asked
+    return LaunchSpec([canonical, *args], env=env, app=canonical, gui=canonical in _GUI)
 
 
 _GUI = {"soffice", "chromium", "xterm", "mousepad", "pcmanfm", "openbox", "gimp", "thunderbird", "vlc"}

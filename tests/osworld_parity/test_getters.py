@@ -175,3 +175,25 @@ def test_slide_background_image(session: DesktopSession, tmp_path: Path) -> None
     assert got is not None and Image.open(got).getpixel((1, 1)) == (0, 128, 0)
     assert resolve(session, {"type": "audio_in_slide", "ppt_file_path": "/home/user/deck.pptx",
                              "slide_index": 0, "dest": "a.mp3"}, tmp_path) is None
+
+
+@pytest.mark.slow
+def test_accessibility_tree_is_osworlds_xml(tmp_path: Path) -> None:
+    """The accessibility_tree getter gives OSWorld's XML (role elements, st:/attr:/cp:
+    attributes) that check_accessibility_tree selects from; Thunderbird's (Gecko) tree is on it."""
+    from envs.osworld_lite.apps import launch_spec
+
+    require_desktop()
+    s = DesktopSession(1024, 768).prepare()
+    s.start()
+    try:
+        s.install_libreoffice_profile()
+        s.launch(launch_spec(["/usr/bin/thunderbird"]))
+        xml = resolve(s, {"type": "accessibility_tree"}, tmp_path)
+        assert xml.startswith("<desktop-frame")
+        rules = [{"xpath": "//application[@name='Thunderbird']/frame[@st:showing='true']"}]
+        assert call_metric("check_accessibility_tree", xml, rules) == 1.0
+        assert call_metric("check_accessibility_tree", xml, [{"selectors": ["application[name=Thunderbird] frame"],
+                                                              "text": "no such text", "exact": True}]) == 0.0
+    finally:
+        s.close()

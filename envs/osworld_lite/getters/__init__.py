@@ -22,7 +22,7 @@ from typing import Any
 from envs.errors import EvaluationTampered, InfrastructureError
 from envs.osworld_lite import a11y, cdp
 from envs.osworld_lite.config_steps import command_argv, expand_home
-from envs.osworld_lite.sandbox import SANDBOX_HOME, ResultTooLarge, SandboxBroken
+from envs.osworld_lite.sandbox import SANDBOX_HOME, SANDBOX_TOOLS, ResultTooLarge, SandboxBroken
 from envs.osworld_lite.session import DesktopSession
 
 Getter = Callable[[DesktopSession, dict[str, Any], Path], Any]
@@ -219,6 +219,18 @@ def open_tabs_info(session: DesktopSession, spec: dict[str, Any], workdir: Path)
 
 @getter("accessibility_tree")
 def accessibility_tree(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """OSWorld's accessibility-tree XML of the desktop (sandbox_helpers/a11y_xml.py), which
+    its metrics select from by CSS or XPath; None when the dump fails or runs out of time."""
+    result = run_checked(session, ["/usr/bin/python3", "-I", f"{SANDBOX_TOOLS}/a11y_xml.py", "20000", "10"],
+                         timeout=20)
+    if result["timed_out"] or result["overflow"] or result["returncode"] != 0:
+        return None
+    return result["stdout"]
+
+
+@getter("lite_accessibility_text")
+def accessibility_text(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """osworld-lite's own: the linearised tree the agent observes (one tab-separated line per node)."""
     return a11y.accessibility_tree(session.sandbox, session.width, session.height, bridge=_bridge(session))  # type: ignore[arg-type]
 
 
