@@ -207,3 +207,27 @@ def test_a_model_run_over_http_exports_its_model_and_usage(monkeypatch, tmp_path
                                        {"prompt_tokens": 1001, "completion_tokens": 51}]
     assert said[0].tool_calls[0].name == "create_task" and said[1].content.startswith("I created")
     assert sim.termination_reason == TerminationReason.USER_STOP and sim.reward_info.reward == 1.0
+
+
+def test_the_reference_folder_runs_every_registered_domain(tmp_path):
+    """τ²-bench's own layout: the shared folder's subfolders are domains. Every domain the
+    registry holds runs (no list of them here), and telecom's user acts on its own phone: its
+    tool calls are written with requestor "user"."""
+    from tests.support.paths import shared_path
+
+    cli = Cli(tmp_path)
+    group = cli.json_lines(cli("run", "--env", "tau2-lite", "--domain", "all", "--data-dir", str(shared_path("tau2")),
+                               "--agent", "oracle", "--user", "scripted", "--limit", "1", "--split", "train",
+                               "--no-progress", "--json-summary"))[-1]
+    assert {"retail", "telecom", "banking_knowledge"} <= set(group["runs"])
+    assert group["skipped_domains"] == {"mock": "no 'train'-split task"}   # mock has no train split
+    assert all(ks.get("1") is not None for ks in group["pass_hat_k"].values())   # every domain was scored
+    cli("export", "--format", "tau2-results", "--run", group["group"], "--out", str(tmp_path / "out"))
+    for domain in group["runs"]:
+        results = _load(tmp_path / "out" / f"{domain}.json")
+        assert results.info.environment_info.domain_name == domain and len(results.simulations) == 1
+    (telecom,) = _load(tmp_path / "out" / "telecom.json").simulations
+    by_user = [m for m in telecom.messages if m.role == "user" and m.tool_calls]
+    assert by_user and all(c.requestor == "user" for m in by_user for c in m.tool_calls)
+    assert any(m.role == "tool" and m.requestor == "user" for m in telecom.messages)
+    _check_conversation(telecom)
