@@ -1,7 +1,7 @@
 """Ready-made application profiles copied into each episode's HOME.
 
-VLC gets a vlcrc that answers its first-start privacy question (as OSWorld's VM image, where
-VLC has been started before), at ~/.config/vlc/vlcrc, where OSWorld's vlc_config getter reads
+VLC gets a vlcrc that answers its first-start privacy question and turns on its HTTP interface
+(as OSWorld's VM image, where VLC has been started and set up), at ~/.config/vlc/vlcrc, where OSWorld's vlc_config getter reads
 it; GIMP (~/.config/GIMP/2.10) and Thunderbird (profiles the tasks unpack) start from nothing.
 
 LibreOffice spends a second or more building its user profile on first start and then shows
@@ -130,9 +130,11 @@ def _build_libreoffice_template(target: Path) -> None:
 
 
 VLCRC_REL = ".config/vlc/vlcrc"
-# Only the first-start question; every other setting keeps VLC's default, which OSWorld's
-# vlcrc metrics assume when a key is absent.
-_VLCRC = "[qt] # Qt interface\nqt-privacy-ask=0\n"
+# The first-start question answered, and the HTTP interface on (loopback port 8080, password
+# "password") that OSWorld's vlc_playing_info getter reads; every other setting keeps VLC's
+# default, which OSWorld's vlcrc metrics assume when a key is absent.
+_VLCRC = ("[qt] # Qt interface\nqt-privacy-ask=0\n\n[core] # core program\nextraintf=http\n\n"
+          "[lua] # Lua interpreter\nhttp-password=password\n")
 
 
 GIMP_DIR_REL = ".config/GIMP/2.10"

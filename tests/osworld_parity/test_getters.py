@@ -197,3 +197,40 @@ def test_accessibility_tree_is_osworlds_xml(tmp_path: Path) -> None:
                                                               "text": "no such text", "exact": True}]) == 0.0
     finally:
         s.close()
+
+
+@pytest.mark.slow
+def test_vlc_playing_info_from_its_http_interface(tmp_path: Path) -> None:
+    """VLC started as OSWorld's tasks start it answers on its HTTP interface, as on the VM."""
+    import math
+    import struct
+    import wave
+
+    from envs.osworld_lite.apps import launch_spec
+
+    require_desktop()
+    sound = tmp_path / "tone.wav"
+    with wave.open(str(sound), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i / 5))) for i in range(8000 * 30)))
+    s = DesktopSession(1024, 768).prepare()
+    s.start()
+    try:
+        s.install_libreoffice_profile()
+        s.sandbox.write_files({"~/Desktop/tone.wav": sound.read_bytes()})  # type: ignore[union-attr]
+        s.launch(launch_spec("VLC_VERBOSE=-1 vlc --no-audio --no-video-title-show /home/user/Desktop/tone.wav",
+                             shell=True))
+        status = None
+        for _ in range(20):  # the HTTP interface comes up just after the window
+            status = resolve(s, {"type": "vlc_playing_info", "dest": "status.xml"}, tmp_path)
+            if status and call_metric("is_vlc_playing", status, {"type": "file_name", "file_name": "tone.wav"}):
+                break
+            import time
+            time.sleep(0.5)
+        assert status is not None
+        assert call_metric("is_vlc_playing", status, {"type": "file_name", "file_name": "tone.wav"}) == 1.0
+        assert call_metric("is_vlc_playing", status, {"type": "file_name", "file_name": "other.mp4"}) == 0.0
+    finally:
+        s.close()

@@ -38,7 +38,6 @@ UNSUPPORTED: dict[str, str] = {
     "gotoRecreationPage_and_get_html_content": "needs the live web",
     "url_path_parse": "needs the live web (a live shopping site's URL layout)",
     "rule_relativeTime": "needs the live web (dates on live booking sites)",
-    "vlc_playing_info": "needs VLC's HTTP interface with OSWorld's password, not set up here",
     "vm_wallpaper": "needs GNOME Shell's wallpaper setting",
     "vm_terminal_output": "needs GNOME Terminal's accessibility text",
 }

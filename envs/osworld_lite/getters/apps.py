@@ -40,6 +40,33 @@ def vlc_config(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> 
     return _copy(session, VLCRC, spec["dest"], workdir)
 
 
+_VLC_STATUS = r"""
+import base64, sys, urllib.request
+req = urllib.request.Request("http://127.0.0.1:8080/requests/status.xml",
+                             headers={"Authorization": "Basic " + base64.b64encode(b":password").decode()})
+try:
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        sys.stdout.write(resp.read().decode("utf-8", "replace"))
+except Exception as err:
+    sys.stderr.write(repr(err))
+    sys.exit(3)
+"""
+
+
+@getter("vlc_playing_info")
+def vlc_playing_info(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """VLC's status.xml from its HTTP interface (loopback port 8080, password "password", as
+    on OSWorld's VM), fetched inside the sandbox; None when VLC does not answer."""
+    from envs.osworld_lite.getters import run_checked
+
+    result = run_checked(session, ["/usr/bin/python3", "-I", "-c", _VLC_STATUS], timeout=15)
+    if result["returncode"] != 0 or result["timed_out"] or result["overflow"]:
+        return None
+    local = workdir / cache_name(spec["dest"])
+    local.write_text(result["stdout"])
+    return str(local)
+
+
 @getter("gimp_config_file")
 def gimp_config_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     """A file of GIMP's config folder (`file_name`: gimprc, sessionrc, …); None if absent."""
