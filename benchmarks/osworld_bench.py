@@ -31,7 +31,7 @@ from benchmarks.targets import Targets  # noqa: E402
 from envs.osworld.assets import AssetCache, task_asset_urls  # noqa: E402
 from envs.osworld.blockers import blockers  # noqa: E402
 from envs.osworld.loader import load_tasks  # noqa: E402
-from tests.support.osworld_standins import fill_cache  # noqa: E402
+from tests.support.osworld_standins import fill_cache, saved_names  # noqa: E402
 from tests.support.osworld_sweep import run_noop  # noqa: E402
 
 RESET_P50_TARGET_S = 3.0
@@ -54,7 +54,8 @@ def main() -> int:
     tasks = load_tasks(args.osworld_dir, domain=args.domain)
     with tempfile.TemporaryDirectory(prefix="osworld-bench-") as tmp:
         empty = AssetCache(Path(tmp) / "empty")
-        cache = fill_cache(Path(args.cache or Path(tmp) / "standins"), [u for t in tasks for u in task_asset_urls(t)])
+        cache = fill_cache(Path(args.cache or Path(tmp) / "standins"), [u for t in tasks for u in task_asset_urls(t)],
+                           saved_names(tasks))
         per_domain = collections.Counter(t.domain for t in tasks)
         runnable_none = collections.Counter(t.domain for t in tasks if not blockers(t, empty))
         chosen = [t for t in tasks if not blockers(t, cache)]

@@ -12,7 +12,7 @@ from envs.osworld.assets import task_asset_urls
 from envs.osworld.blockers import blockers
 from envs.osworld.loader import load_tasks
 from tests.osworld_lite.conftest import desktop, desktop_problems  # noqa: F401  (the fixture)
-from tests.support.osworld_standins import fill_cache
+from tests.support.osworld_standins import fill_cache, saved_names
 from tests.support.osworld_sweep import run_noop
 
 SAMPLE_DOMAINS = ("os", "libreoffice_calc", "chrome", "gimp", "thunderbird", "vlc")
@@ -21,7 +21,7 @@ SAMPLE_DOMAINS = ("os", "libreoffice_calc", "chrome", "gimp", "thunderbird", "vl
 @pytest.mark.slow
 def test_a_sample_of_runnable_tasks_sets_up_and_is_scored(osworld_dir: Path, tmp_path: Path, desktop: None) -> None:
     tasks = [t for t in load_tasks(osworld_dir) if t.domain in SAMPLE_DOMAINS]
-    cache = fill_cache(tmp_path / "assets", [u for t in tasks for u in task_asset_urls(t)])
+    cache = fill_cache(tmp_path / "assets", [u for t in tasks for u in task_asset_urls(t)], saved_names(tasks))
     sample = {}
     for t in sorted(tasks, key=lambda t: t.id):
         if t.domain not in sample and not blockers(t, cache):

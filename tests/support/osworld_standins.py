@@ -17,10 +17,12 @@ import sqlite3
 import tarfile
 import wave
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from envs.osworld.assets import AssetCache
+from envs.osworld.task import DownloadParams, OSWorldTask
 
 CHROME_HISTORY_SCHEMA = (
     "CREATE TABLE urls(id INTEGER PRIMARY KEY AUTOINCREMENT, url LONGVARCHAR, title LONGVARCHAR, "
@@ -126,9 +128,10 @@ def _text(path: Path, suffix: str) -> None:
     path.write_text(text)
 
 
-def make_standin(path: Path, url: str) -> None:
-    """Write a small file of the type `url`'s extension names at `path`."""
-    name = PurePosixPath(urlsplit(url).path).name.lower()
+def make_standin(path: Path, url: str, name: str | None = None) -> None:
+    """Write a small file of the type its name's extension says at `path` (the name: `name`,
+    e.g. where a task saves it, else the URL's last segment)."""
+    name = (name or PurePosixPath(urlsplit(url).path).name).lower()
     suffix = PurePosixPath(name).suffix
     path.parent.mkdir(parents=True, exist_ok=True)
     if name.endswith((".tar.gz", ".tgz")):
@@ -173,10 +176,28 @@ def make_standin(path: Path, url: str) -> None:
         _text(path, suffix)
 
 
-def fill_cache(root: Path, urls: list[str]) -> AssetCache:
-    """A cache at `root` holding a stand-in for every URL (existing files are kept)."""
+def saved_names(tasks: Iterable[OSWorldTask]) -> dict[str, str]:
+    """url → the file name a task saves it under (`download` path, `cloud_file` dest): some
+    URLs end in `.file` or `.data` while the task saves a .pptx."""
+    names: dict[str, str] = {}
+    for task in tasks:
+        for step in task.all_steps():
+            if isinstance(step.parameters, DownloadParams):
+                names.update({f.url: PurePosixPath(f.path).name for f in step.parameters.files})
+        for spec in task.evaluator.getter_specs():
+            data = spec.as_dict()
+            if spec.type == "cloud_file" and data.get("path") and data.get("dest"):
+                paths = data["path"] if isinstance(data["path"], list) else [data["path"]]
+                dests = data["dest"] if isinstance(data["dest"], list) else [data["dest"]]
+                names.update({str(u): PurePosixPath(str(d)).name for u, d in zip(paths, dests)})
+    return names
+
+
+def fill_cache(root: Path, urls: list[str], names: dict[str, str] | None = None) -> AssetCache:
+    """A cache at `root` holding a stand-in for every URL, typed by `names` where given
+    (see `saved_names`); existing files are kept."""
     cache = AssetCache(root)
     for url in urls:
         if not cache.has(url):
-            make_standin(cache.path(url), url)
+            make_standin(cache.path(url), url, (names or {}).get(url))
     return cache
