@@ -29,6 +29,6 @@ def test_a_sample_of_runnable_tasks_sets_up_and_is_scored(osworld_dir: Path, tmp
     assert {"os", "libreoffice_calc", "chrome"} <= set(sample), "the core apps must have runnable tasks"
     with ThreadPoolExecutor(max_workers=2) as pool:
         rows = list(pool.map(lambda t: run_noop(t, cache), sample.values()))
-    bad = [r for r in rows if r["outcome"] != "scored"]
-    assert not bad, bad
+    bad = [f"{r['domain']}/{r['id']}: {r['outcome']}: {r.get('error')}" for r in rows if r["outcome"] != "scored"]
+    assert not bad, "\n".join(bad)
     assert all(0.0 <= r["reward"] <= 1.0 for r in rows)
