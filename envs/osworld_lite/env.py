@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 MAX_INSTRUCTION = 10_000
 MAX_TREE = a11y.MAX_CHARS + 100
 MAX_ACTION_JSON = 20_000
-IDLE_CPU_S = 0.011  # at most one 10 ms clock tick of CPU time per interval: the apps are idle
+QUIET_S = 0.02           # a screen still this long after the last drawing has settled ...
+FIRST_REACTION_S = 0.04  # ... or this long after the action when nothing was drawn at all ...
+BUSY_CPU_SHARE = 0.25    # ... unless the apps used more than this share of a CPU meanwhile
 LIBREOFFICE_HINTS = ("libreoffice", "soffice", "localc", "lowriter", "loimpress", ".xlsx", ".docx", ".ods",
                      ".odt", ".csv", ".pptx")
 
@@ -170,6 +172,8 @@ class OSWorldLiteEnv(gym.Env):
             info["action_error"] = str(exc)
             return self._observe(settle=False), 0.0, False, False, info
         terminal: str | None = None
+        if self.session.changes is not None:
+            self.session.changes.forget()   # what was drawn before the action does not count
         for model in batch:
             if model.action_type in ("DONE", "FAIL"):
                 terminal = model.action_type
@@ -245,7 +249,7 @@ class OSWorldLiteEnv(gym.Env):
             batch = [model]
         return batch
 
-    def _observe(self, settle: bool, min_wait: float = 0.02) -> dict[str, Any]:
+    def _observe(self, settle: bool, min_wait: float = 0.0) -> dict[str, Any]:
         frame = self._settled_frame(min_wait) if settle else self.session.screen.grab()  # type: ignore[union-attr]
         self._last_frame = frame
         tree = ""
@@ -255,22 +259,30 @@ class OSWorldLiteEnv(gym.Env):
         return {"screenshot": frame, "instruction": clean_text(self.task.instruction)[:MAX_INSTRUCTION],
                 "accessibility_tree": clean_text(tree)[:MAX_TREE]}
 
-    def _settled_frame(self, min_wait: float, interval: float = 0.03) -> np.ndarray:
-        """The screen once the apps have reacted to the action: two grabs `interval` apart
-        agree and the GUI apps used (almost) no CPU in between; at most `settle_s`. The CPU
-        check catches what a still screen alone misses, e.g. a dialog still being built."""
-        screen = self.session.screen  # type: ignore[union-attr]
-        probe = self.session.cpu_probe()  # type: ignore[union-attr]
-        deadline = time.monotonic() + self.settle_s
-        time.sleep(min_wait)
-        prev, cpu = screen.grab(), probe()
+    def _settled_frame(self, min_wait: float) -> np.ndarray:
+        """The screen once the apps have reacted to the action: nothing was drawn for
+        `QUIET_S` (`FIRST_REACTION_S` while nothing at all was drawn since the action: some
+        apps take a while to start reacting) and the GUI apps and X server used at most
+        `BUSY_CPU_SHARE` of a CPU in that window; `settle_s` at most. Screen-change events
+        (X DAMAGE) say when drawing stops; the CPU check catches an app still working before
+        it draws, e.g. a dialog being built."""
+        session = self.session
+        assert session is not None and session.screen is not None and session.changes is not None
+        probe = session.cpu_probe(with_x_server=True)
+        started = time.monotonic()
+        deadline = started + self.settle_s
+        quiet_from, cpu, reacted = started, probe(), False
         while time.monotonic() < deadline:
-            time.sleep(interval)
-            cur, now = screen.grab(), probe()
-            if now - cpu < IDLE_CPU_S and np.array_equal(cur, prev):
-                return cur
-            prev, cpu = cur, now
-        return prev
+            quiet = QUIET_S if reacted else FIRST_REACTION_S
+            wait = max(quiet_from + quiet, started + min_wait) - time.monotonic()
+            if wait > 0 and session.changes.changed_within(min(wait, deadline - time.monotonic())):
+                quiet_from, cpu, reacted = time.monotonic(), probe(), True
+                continue
+            now, used = time.monotonic(), probe()
+            if used - cpu <= BUSY_CPU_SHARE * (now - quiet_from):
+                return session.screen.grab()
+            quiet_from, cpu = now, used
+        return session.screen.grab()
 
     def _uses_libreoffice(self) -> bool:
         text = " ".join([*self.task.related_apps, self.task.snapshot,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from envs.errors import EnvironmentDestroyed, EvaluationTampered, Infrastructure
 from envs.osworld_lite import cdp, profiles, windows
 from envs.osworld_lite.apps import CDP_PORT, CDP_SOCKET, LaunchSpec
 from envs.osworld_lite.cdp import CdpBridge
+from envs.osworld_lite.damage import ScreenChanges
 from envs.osworld_lite.display import Display
 from envs.osworld_lite.input import XInput
 from envs.osworld_lite.sandbox import HOME_BYTES, SANDBOX_TOOLS, SANDBOX_UID, Sandbox, SandboxBroken, listen_unix
@@ -58,6 +60,8 @@ class DesktopSession:
         self.agent_acted = False  # set by the env before the agent's first action
         self._forwarder: Any = None
         self._x: Any = None  # our own X connection for window queries
+        self.changes: ScreenChanges | None = None  # screen-change events, for settled screenshots
+        self._gui_cache: tuple[float, int, list[psutil.Process]] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def prepare(self) -> DesktopSession:
@@ -82,6 +86,7 @@ class DesktopSession:
             self._x = xdisplay.Display(self.display.name)
             self.input = XInput(self.display.name)
             self.screen = Screen(self.display.name)
+            self.changes = ScreenChanges(self.display.name)
             self._wait_for_wm()
         except Exception:
             self.close()
@@ -109,7 +114,7 @@ class DesktopSession:
             time.sleep(0.01)
 
     def close(self) -> None:
-        for part in (self.input, self.screen):
+        for part in (self.input, self.screen, self.changes):
             if part is not None:
                 with contextlib.suppress(Exception):
                     part.close()
@@ -123,7 +128,8 @@ class DesktopSession:
             self.sandbox.close()
         if self.display is not None:
             self.display.stop()
-        self.input = self.screen = self.bridge = self._x = None
+        self.input = self.screen = self.bridge = self._x = self.changes = None
+        self._gui_cache = None
         self.apps.clear()
 
     # -- apps ----------------------------------------------------------------------------------
@@ -288,15 +294,22 @@ class DesktopSession:
 
     def cpu_probe(self, with_x_server: bool = False) -> Callable[[], float]:
         """A cheap function returning the CPU-seconds used so far by the GUI apps' processes
-        (as they are now; processes started later are not followed)."""
-        procs = self._gui_processes()
+        (as they are now; processes started later are not followed). Nanosecond-precise where
+        the kernel keeps scheduler statistics, so windows of a few milliseconds can be judged
+        (the usual counters move in 10 ms ticks)."""
+        procs = self._gui_processes_cached()
         if with_x_server and self.display is not None and self.display.pid:
             with contextlib.suppress(psutil.Error):
-                procs.append(psutil.Process(self.display.pid))
+                procs = [*procs, psutil.Process(self.display.pid)]
+        pids = [p.pid for p in procs]
 
         def total() -> float:
             seconds = 0.0
-            for p in procs:
+            for pid, p in zip(pids, procs):
+                precise = _run_time_s(pid)
+                if precise is not None:
+                    seconds += precise
+                    continue
                 try:
                     t = p.cpu_times()
                     seconds += t.user + t.system
@@ -304,6 +317,15 @@ class DesktopSession:
                     pass
             return seconds
         return total
+
+    def _gui_processes_cached(self, max_age_s: float = 1.0) -> list[psutil.Process]:
+        """The GUI apps' processes, listed again after an app starts or `max_age_s` at most
+        (walking the sandbox's processes costs more than a whole settled screenshot)."""
+        now = time.monotonic()
+        cached = self._gui_cache
+        if cached is None or cached[1] != len(self.apps) or now - cached[0] > max_age_s:
+            cached = self._gui_cache = (now, len(self.apps), self._gui_processes())
+        return cached[2]
 
     # -- windows -------------------------------------------------------------------------------
     def windows(self) -> list[int]:
@@ -322,6 +344,22 @@ class DesktopSession:
     def home(self) -> Path:
         assert self.sandbox is not None
         return self.sandbox.home
+
+
+def _run_time_s(pid: int) -> float | None:
+    """CPU time of all of a process's threads from /proc/PID/task/*/schedstat (ns), or None."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    total = 0
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as fh:
+                total += int(fh.read().split(None, 1)[0])
+        except (OSError, ValueError, IndexError):
+            continue   # the thread ended meanwhile
+    return total / 1e9
 
 
 def _namespace_pid(host_pid: int) -> int | None:
