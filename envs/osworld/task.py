@@ -28,6 +28,11 @@ class TaskLoadError(ValueError):
     """A file that is not an OSWorld task record; the message names the file."""
 
 
+def _errors(err: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
+                     for e in err.errors())
+
+
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -105,7 +110,7 @@ def parse_step(data: Any) -> Step:
         parsed = model.model_validate(params)
     except ValidationError as err:
         return Step(type=kind, parameters=OtherParams(), raw=data,
-                    problem=f"{kind} step: {lite._format_error(err)}")
+                    problem=f"{kind} step: {_errors(err)}")
     # The step runner knows `command` as `execute` (OSWorld's _command_setup calls _execute_setup).
     return Step(type="execute" if kind == "command" else kind, parameters=parsed, raw=data)
 
@@ -229,7 +234,7 @@ def parse_task(data: Any, *, origin: str, domain: str = "") -> OSWorldTask:
         task = OSWorldTask.model_validate({**data, "domain": domain or data.get("domain") or "",
                                            "origin": origin})
     except ValidationError as err:
-        raise TaskLoadError(f"task {name!r} in {origin}: {lite._format_error(err)}") from None
+        raise TaskLoadError(f"task {name!r} in {origin}: {_errors(err)}") from None
     if not task.domain:
         task.domain = Path(origin).parent.name or task.snapshot or "custom"
     return task
