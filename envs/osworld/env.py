@@ -20,7 +20,7 @@ from envs.errors import InfrastructureError
 from envs.osworld.assets import AssetCache
 from envs.osworld.blockers import blockers
 from envs.osworld.task import OSWorldTask
-from envs.osworld_lite.config_steps import StepRunner
+from envs.osworld_lite.config_steps import CLIENT_PASSWORD, StepRunner
 from envs.osworld_lite.env import OSWorldLiteEnv
 from envs.osworld_lite.session import DesktopSession
 from envs.types import AgentSpec
@@ -47,7 +47,7 @@ class OSWorldEnv(OSWorldLiteEnv):
 
     def agent_spec(self) -> AgentSpec:
         spec = super().agent_spec()
-        spec.extra["client_password"] = "password"  # OSWorld tells agents the VM's sudo password
+        spec.extra["client_password"] = CLIENT_PASSWORD  # OSWorld's agents are told the VM's sudo password
         return spec
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
