@@ -160,6 +160,27 @@ def _docx_rich(path: Path, kind: str, variant: str = "") -> None:
                 "dup": ["T1,G100,08:00,A", "T3,G100,10:00,C"]}[variant]
         for row in rows:
             doc.add_paragraph(row)
+    elif kind == "break":
+        doc.add_paragraph("Page one")
+        p = doc.add_paragraph()
+        from docx.enum.text import WD_BREAK
+        p.add_run("x").add_break(WD_BREAK.PAGE)
+        doc.add_paragraph("Page two")
+    elif kind == "upper":
+        doc.add_paragraph("Quiet words")
+        doc.add_paragraph().add_run("LOUD")
+    elif kind == "spacing3":
+        for text, spacing in (("Intro", 1.0), ("Body", 2.0 if variant != "wrong" else 1.0), ("End", 1.5)):
+            doc.add_paragraph(text).paragraph_format.line_spacing = spacing
+    elif kind == "align":
+        doc.add_paragraph("a a a a." if variant == "repeat" else "The quick brown fox jumps.")
+    elif kind == "equation":
+        from docx.oxml import parse_xml
+        p = doc.add_paragraph("Formula ")
+        run = p.add_run()
+        if variant != "none":
+            run._element.append(parse_xml('<w:object xmlns:w="http://schemas.openxmlformats.org/'  # noqa: SLF001
+                                          'wordprocessingml/2006/main"/>'))
     elif kind == "tabs":
         for text in ("Name\tAnn Lee", "City\tParis"):
             p = doc.add_paragraph(text)
@@ -309,7 +330,7 @@ A11Y = ('<desktop-frame xmlns:st="https://accessibility.ubuntu.example.org/ns/st
 
 
 def _pptx(path: Path, slides: list[list[dict[str, Any]]], portrait: bool = False, notes: str = "",
-          transition: str | None = None) -> None:
+          transition: str | None = None, background: tuple[int, int, int] | None = None) -> None:
     """Slides of text boxes: each {"text", "left", "top", "bold", "size", "align"} (inches/pt)."""
     from pptx import Presentation
     from pptx.enum.text import PP_ALIGN
@@ -331,8 +352,15 @@ def _pptx(path: Path, slides: list[list[dict[str, Any]]], portrait: bool = False
                 run.font.size = Pt(box["size"])
             if "align" in box:
                 par.alignment = getattr(PP_ALIGN, box["align"])
+            if box.get("strike"):
+                run.font._element.set("strike", "sngStrike")  # noqa: SLF001
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
+        if background:
+            from pptx.dml.color import RGBColor
+
+            slide.background.fill.solid()
+            slide.background.fill.fore_color.rgb = RGBColor(*background)
         if transition:
             from lxml import etree
 
@@ -420,13 +448,21 @@ def make_files(folder: Path) -> None:
     for kind, variants in (("table", ("", "space", "other")), ("image", ("", "other")), ("spacing", ("", "double")),
                            ("italic", ("", "12")), ("strike", ("", "partial")), ("colors", ("", "swapped")),
                            ("subscript", ("", "plain")), ("footer", ("", "none")), ("refs", ("", "other")),
-                           ("trains", ("gold", "initial", "good", "dup")), ("tabs", ("", "shifted"))):
+                           ("trains", ("gold", "initial", "good", "dup")), ("tabs", ("", "shifted")),
+                           ("break", ("",)), ("upper", ("",)), ("spacing3", ("", "wrong")), ("align", ("", "repeat")),
+                           ("equation", ("", "none"))):
         for variant in variants:
             _docx_rich(w / f"w_{kind}{'_' + variant if variant else ''}.docx", kind, variant)
     _odt(w / "o_marked.odt", True)
     _odt(w / "o_plain.odt", False)
     _xcu(w / "r_font.xcu", [("/org.openoffice.Office.Writer/DefaultFont", "Standard", "Liberation Serif")])
     # settings files, archives, books, tags
+    (w / "gold.json").write_text(json.dumps({"a": 1, "b": [1, 2]}))
+    (w / "more.json").write_text(json.dumps({"a": 1, "b": [1, 2], "c": 3}))
+    (w / "less.json").write_text(json.dumps({"a": 1}))
+    (w / "script.py").write_text("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\ndef f():\n\treturn 1   \n")
+    (w / "script_gold.py").write_text("def f():\n    return 1\n")
+    (w / "script_other.py").write_text("def f():\n    return 2\n")
     (w / "settings.json").write_text(json.dumps({"editor.fontSize": 16, "files.autoSave": "afterDelay"}))
     (w / "keybindings.json").write_text('// Place your key bindings in this file\n'
                                         + json.dumps([{"key": "ctrl+j", "command": "workbench.action.togglePanel"}]))
@@ -505,6 +541,8 @@ def make_files(folder: Path) -> None:
     _pptx(w / "s_notes.pptx", [[title, body], [{"text": "Next steps"}]], notes="Say hello")
     _pptx(w / "s_portrait.pptx", [[title]], portrait=True)
     _pptx(w / "s_dissolve.pptx", [[title], [body]], transition="dissolve")
+    _pptx(w / "s_strike.pptx", [[{**title, "strike": True}, body]])
+    _pptx(w / "s_blue.pptx", [[title], [body]], background=(0, 0, 250))
     _xcu(w / "r_presenter_off.xcu", [("/org.openoffice.Office.Impress/Misc/Start", "EnablePresenterScreen", "false"),
                                      ("/org.openoffice.Office.Common/Save/Document", "AutoSaveTimeIntervall", "3")])
     _xcu(w / "r_presenter_on.xcu", [("/org.openoffice.Office.Impress/Misc/Start", "EnablePresenterScreen", "true")])
@@ -728,6 +766,57 @@ def cases() -> list[Case]:
     add("archive-folder-ignore-case", "compare_archive", F("z_dir.zip"), F("z_dir_gold.zip"),
         {"file_path": "notes", "file_type": "text", "ignore_case": True})
 
+    add("docx-lines-as-set", "compare_docx_lines", F("d_text_c.docx"), F("d_text_b.docx"))
+    add("docx-lines-differ", "compare_docx_lines", F("d_text_d.docx"), F("d_text_b.docx"))
+    add("init-lines", "compare_init_lines", F("d_text_b.docx"), F("d_text_b.docx"))
+    add("init-lines-differ", "compare_init_lines", F("d_text_c.docx"), F("d_text_b.docx"))
+    add("page-break", "contains_page_break", F("w_break.docx"), {"page_break_count": 1})
+    add("page-break-count", "contains_page_break", F("w_break.docx"), {"page_break_count": 2})
+    add("page-break-none", "contains_page_break", F("d_text_b.docx"), {})
+    add("contains-image-same", "compare_contains_image", F("w_image.docx"), F("w_image.docx"))
+    add("contains-image-differs", "compare_contains_image", F("w_image.docx"), F("d_text_b.docx"))
+    add("equation", "compare_insert_equation", F("w_equation.docx"), F("w_equation.docx"))
+    add("equation-missing", "compare_insert_equation", F("w_equation_none.docx"), F("w_equation.docx"))
+    add("conversion-lower", "evaluate_conversion", F("d_text_b.docx"))
+    add("conversion-upper-left", "evaluate_conversion", F("w_upper.docx"))
+    add("spacing-three", "evaluate_spacing", F("w_spacing3.docx"))
+    add("spacing-three-wrong", "evaluate_spacing", F("w_spacing3_wrong.docx"))
+    add("alignment", "evaluate_alignment", F("w_align.docx"))
+    add("alignment-repeat", "evaluate_alignment", F("w_align_repeat.docx"))
+    add("no-duplicates", "check_no_duplicates", F("w_trains_initial.docx"), F("w_trains_gold.docx"))
+    add("no-duplicates-dup", "check_no_duplicates", F("w_trains_initial.docx"), F("w_trains_dup.docx"))
+    add("strikethrough", "check_strikethrough", F("s_strike.pptx"),
+        {"slide_index_s": [0], "shape_index_s": [0], "paragraph_index_s": [0]})
+    add("strikethrough-missing", "check_strikethrough", F("s_base.pptx"),
+        {"slide_index_s": [0], "shape_index_s": [0], "paragraph_index_s": [0]})
+    add("fill-distance-blue", "evaluate_presentation_fill_to_rgb_distance", F("s_blue.pptx"), {"rgb": [0, 0, 255]})
+    add("fill-distance-original", "evaluate_presentation_fill_to_rgb_distance", F("s_blue.pptx"),
+        {"rgb": [0, 0, 255], "original_rgb": [0, 0, 250]})
+    add("experiments", "check_enabled_experiments", ["smooth-scrolling@2", "dark-mode@1"],
+        {"type": "names", "names": ["smooth-scrolling", "dark-mode"]})
+    add("experiments-order", "check_enabled_experiments", ["dark-mode@1", "smooth-scrolling@2"],
+        {"type": "names", "names": ["smooth-scrolling", "dark-mode"]})
+    add("history-deleted", "check_history_deleted", [("https://a.org/", "A", 1)], {"type": "keywords", "keywords": ["b.org"]})
+    add("history-kept", "check_history_deleted", [("https://a.org/", "A", 1)], {"type": "keywords", "keywords": ["a.org"]})
+    add("answer", "compare_answer", "42", {"expected": "42"})
+    add("answer-empty", "compare_answer", "", {"expected": ""})
+    add("file-contains", "file_contains", F("x_a.txt"), {"expected": ["alpha", "gamma"]})
+    add("file-contains-missing", "file_contains", F("x_a.txt"), {"expected": ["delta"]})
+    add("text-enlarged", "check_text_enlarged", "1.25\n")
+    add("text-not-enlarged", "check_text_enlarged", "1.0")
+    add("favorites", "check_gnome_favorite_apps", "['firefox.desktop', 'code.desktop']\n",
+        {"expected": ["code.desktop", "firefox.desktop"]})
+    add("favorites-differ", "check_gnome_favorite_apps", "['firefox.desktop']", {"expected": ["code.desktop"]})
+    tree = {"name": "photos", "type": "directory", "children": [{"name": "a.jpg", "type": "file"}, {"name": "b.jpg", "type": "file"}]}
+    add("moved-jpgs", "check_moved_jpgs", tree, {"expected": ["b.jpg", "a.jpg"]})
+    add("moved-jpgs-missing", "check_moved_jpgs", tree, {"expected": ["a.jpg"]})
+    add("json-included", "is_included_all_json_objects", F("gold.json"), F("more.json"))
+    add("json-not-included", "is_included_all_json_objects", F("gold.json"), F("less.json"))
+    add("terminal-equals-file", "compare_terminal_and_txt", F("x_a.txt"), "alpha beta\ngamma\n")
+    add("terminal-differs", "compare_terminal_and_txt", F("x_a.txt"), "alpha beta\ngamma")
+    add("python-normalised", "compare_python_pure_text", F("script.py"), F("script_gold.py"))
+    add("python-differs", "compare_python_pure_text", F("script_other.py"), F("script_gold.py"))
+
     # VLC / Thunderbird ------------------------------------------------------------------
     add("vlc-bgcone-off", "check_qt_bgcone", F("vlcrc"), {"expected_qt_bgcone": 0})
     add("vlc-bgcone-default", "check_qt_bgcone", F("vlcrc_default"), {"expected_qt_bgcone": 0})
@@ -851,6 +940,12 @@ def cases() -> list[Case]:
     add("image-size-transparent-kept", "check_image_size", F("g_transparent.png"), {"width": 64, "height": 64})
     add("image-file-size", "check_image_file_size", F("g_base.png"), {"max_size": 500000})
     add("image-file-size-over", "check_image_file_size", F("g_base.png"), {"max_size": 100})
+    add("mirror", "check_image_mirror", F("g_mirror.png"), F("g_base.png"))
+    add("mirror-not", "check_image_mirror", F("g_base.png"), F("g_base.png"))
+    add("brightness-decreased", "decrease_brightness", F("g_base.png"), F("g_darker.png"))
+    add("brightness-not-decreased", "decrease_brightness", F("g_darker.png"), F("g_base.png"))
+    add("saturation-increased", "increase_saturation", F("g_base.png"), F("g_saturated.png"))
+    add("saturation-not-increased", "increase_saturation", F("g_saturated.png"), F("g_base.png"))
     add("image-list-same", "compare_image_list", [F("g_base.png"), F("m_green.png")], [F("g_base.png"), F("m_green.png")])
     add("image-list-differs", "compare_image_list", [F("g_base.png"), F("m_red.png")], [F("g_base.png"), F("m_green.png")])
     add("image-list-missing", "compare_image_list", [None], [F("g_base.png")])

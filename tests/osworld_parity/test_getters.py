@@ -47,6 +47,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DesktopSession
         }).encode(),
         f"{PROFILE}/Bookmarks": json.dumps({"roots": {"bookmark_bar": {"children": []}}}).encode(),
         f"{PROFILE}/Cookies": _cookies(),
+        f"{PROFILE}/History": _history(),
+        f"{PROFILE.rsplit('/', 1)[0]}/Local State": json.dumps({
+            "browser": {"enabled_labs_experiments": ["smooth-scrolling@2"]}, "intl": {"app_locale": "fr"}}).encode(),
     })
     try:
         yield s
@@ -61,6 +64,16 @@ def _cookies() -> bytes:
         with sqlite3.connect(f.name) as conn:
             conn.execute("CREATE TABLE cookies (creation_utc INTEGER, host_key TEXT, name TEXT)")
             conn.execute("INSERT INTO cookies VALUES (1, '.example.com', 'sid')")
+        return Path(f.name).read_bytes()
+
+
+def _history() -> bytes:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".db") as f:
+        with sqlite3.connect(f.name) as conn:
+            conn.execute("CREATE TABLE urls (id INTEGER, url TEXT, title TEXT, last_visit_time INTEGER)")
+            conn.execute("INSERT INTO urls VALUES (1, 'https://example.com/', 'Example', 13300000000000000)")
         return Path(f.name).read_bytes()
 
 
@@ -121,6 +134,16 @@ def test_chromium_profile_readers(session: DesktopSession, tmp_path: Path) -> No
     assert get("find_installed_extension_name") == ["Helper"]
     assert get("bookmarks") == {"bookmark_bar": {"children": []}}
     assert get("cookie_data", dest="Cookies") == [(1, ".example.com", "sid")]
+    assert get("history", dest="History") == [("https://example.com/", "Example", 13300000000000000)]
+    assert get("enabled_experiments") == ["smooth-scrolling@2"]
+    assert get("chrome_language") == "fr"
+    assert get("enable_safe_browsing") == "false"
+    assert get("enable_enhanced_safety_browsing") == "false"
+    assert call_metric("check_enabled_experiments", get("enabled_experiments"),
+                       {"type": "names", "names": ["smooth-scrolling"]}) == 1.0
+    assert call_metric("check_history_deleted", get("history", dest="History"),
+                       {"type": "keywords", "keywords": ["example"]}) == 0.0
+    assert isinstance(get("default_video_player"), str)
 
 
 def test_address_bar_and_query_rules() -> None:

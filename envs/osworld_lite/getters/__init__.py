@@ -40,6 +40,13 @@ UNSUPPORTED: dict[str, str] = {
     "rule_relativeTime": "needs the live web (dates on live booking sites)",
     "vm_wallpaper": "needs GNOME Shell's wallpaper setting",
     "vm_terminal_output": "needs GNOME Terminal's accessibility text",
+    "chrome_saved_address": "reads Chrome's address settings page (Google Chrome's autofill)",
+    "extensions_installed_from_shop": "OSWorld lists the evaluating host's own folder, not the VM's",
+    "conference_city_in_order": "OSWorld's getter reads a file after closing it (always fails)",
+    "macys_product_url_parse": "needs the live web (a live shopping site's URL layout)",
+    "number_of_search_results": "needs the live web",
+    "timezone_from_ip": "asks a web service for the machine's time zone",
+    "replay": "replays pyautogui actions as evaluation (not a getter of state)",
 }
 
 
@@ -231,6 +238,11 @@ def accessibility_tree(session: DesktopSession, spec: dict[str, Any], workdir: P
 def accessibility_text(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     """osworld-lite's own: the linearised tree the agent observes (one tab-separated line per node)."""
     return a11y.accessibility_tree(session.sandbox, session.width, session.height, bridge=_bridge(session))  # type: ignore[arg-type]
+
+
+@getter("time_diff_range")
+def time_diff_range(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    return spec.get("diff_range_in_minutes")
 
 
 @getter("vm_screen_size")

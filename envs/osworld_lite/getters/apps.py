@@ -67,6 +67,28 @@ def vlc_playing_info(session: DesktopSession, spec: dict[str, Any], workdir: Pat
     return str(local)
 
 
+_VIDEO_TYPES = ["3gp", "3gpp", "3gpp2", "avi", "divx", "dv", "fli", "flv", "mp2t", "mp4", "mp4v-es", "mpeg",
+                "mpeg-system", "msvideo", "ogg", "quicktime", "vnd.divx", "vnd.mpegurl", "vnd.rn-realvideo", "webm",
+                "x-anim", "x-avi", "x-flc", "x-fli", "x-flv", "x-m4v", "x-matroska", "x-mpeg", "x-mpeg-system",
+                "x-mpeg2", "x-ms-asf", "x-ms-asf-plugin", "x-ms-asx", "x-ms-wm", "x-ms-wmv", "x-ms-wmx", "x-ms-wvx",
+                "x-msvideo", "x-nsv", "x-ogm", "x-theora"]
+
+
+@getter("default_video_player")
+def default_video_player(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """The desktop file `xdg-mime` names most often as the default for video types (with its
+    newline, as OSWorld's command output), or "unknown"."""
+    from collections import Counter
+
+    from envs.osworld_lite.getters import run_checked
+
+    script = "for t in " + " ".join(_VIDEO_TYPES) + "; do xdg-mime query default video/$t; echo @@; done"
+    result = run_checked(session, ["/bin/bash", "-c", script], timeout=60)
+    apps = [chunk.lstrip("\n") for chunk in result["stdout"].split("@@")[:-1]]
+    apps = [a for a in apps if a]
+    return Counter(apps).most_common(1)[0][0] if apps else "unknown"
+
+
 @getter("gimp_config_file")
 def gimp_config_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
     """A file of GIMP's config folder (`file_name`: gimprc, sessionrc, …); None if absent."""

@@ -195,3 +195,59 @@ def cookie_data(session: DesktopSession, spec: dict[str, Any], workdir: Path) ->
             return conn.execute("SELECT * FROM cookies").fetchall()
     except sqlite3.Error:
         return None
+
+
+def _local_state(session: DesktopSession) -> dict[str, Any] | None:
+    data = read_vm_file(session, f"{PROFILE.rsplit('/', 1)[0]}/Local State")
+    if data is None:
+        return None
+    try:
+        value = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@getter("enabled_experiments")
+def enabled_experiments(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """chrome://flags experiments turned on ("Local State"), [] when unreadable."""
+    state = _local_state(session)
+    return [] if state is None else state.get("browser", {}).get("enabled_labs_experiments", [])
+
+
+@getter("chrome_language")
+def chrome_language(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    state = _local_state(session)
+    return "en-US" if state is None else state.get("intl", {}).get("app_locale", "en-US")
+
+
+@getter("enable_safe_browsing")
+def enable_safe_browsing(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    prefs = _preferences(session)
+    if prefs is None:
+        return "false"
+    safe = prefs.get("safebrowsing", {})
+    return "true" if bool(safe.get("enhanced", False)) or bool(safe.get("enabled", False)) else "false"
+
+
+@getter("enable_enhanced_safety_browsing")
+def enable_enhanced_safety_browsing(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    prefs = _preferences(session)
+    if prefs is None:
+        return "Google"
+    return "true" if prefs.get("safebrowsing", {}).get("enhanced", {}) else "false"
+
+
+@getter("history")
+def history(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any:
+    """(url, title, last_visit_time) of every row of the profile's History `urls` table."""
+    data = read_vm_file(session, f"{PROFILE}/History")
+    if data is None:
+        return None
+    local = workdir / cache_name(spec.get("dest", "History"))
+    local.write_bytes(data)
+    try:
+        with sqlite3.connect(f"file:{local}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT url, title, last_visit_time FROM urls").fetchall()
+    except sqlite3.Error:
+        return None

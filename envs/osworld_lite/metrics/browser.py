@@ -170,3 +170,20 @@ def check_page_text(result: Any, rules: Any = None) -> float:
     text = str(result)
     r = rules or {}
     return float(all(s in text for s in r.get("include", [])) and not any(s in text for s in r.get("exclude", [])))
+
+
+@metric("check_enabled_experiments")
+def check_enabled_experiments(result: Any, rule: dict[str, Any]) -> float:
+    """The enabled chrome://flags experiments (names before "@"), in order, are `rule["names"]`."""
+    if rule["type"] != "names":
+        raise ValueError(f"check_enabled_experiments: unknown rule type {rule['type']!r}")
+    return float([e.split("@")[0] for e in result] == rule["names"])
+
+
+@metric("check_history_deleted")
+def check_history_deleted(result: Any, rule: dict[str, Any]) -> float:
+    """No history URL contains any of `rule["keywords"]`."""
+    if rule["type"] != "keywords":
+        raise ValueError(f"check_history_deleted: unknown rule type {rule['type']!r}")
+    urls = [row[0] for row in result]
+    return float(not any(k in u for k in rule["keywords"] for u in urls))

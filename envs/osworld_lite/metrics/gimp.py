@@ -288,3 +288,29 @@ def compare_image_list(result: Any, expected: Any) -> float:
         if ImageChops.difference(pred, gold).getbbox():
             return 0.0
     return 1.0
+
+
+@metric("check_image_mirror")
+def check_image_mirror(result: Any, expected: Any) -> float:
+    """The result is the original flipped left to right (SSIM ≥ 0.99)."""
+    if result is None or expected is None:
+        return 0.0
+    src, tgt = open_image(result), open_image(expected)
+    return float(structure_check_by_ssim(src.transpose(Image.Transpose.FLIP_LEFT_RIGHT), tgt, 0.99))
+
+
+@metric("decrease_brightness")
+def decrease_brightness(result: Any, expected: Any) -> float:
+    """The first image is brighter (mean gray) than the second."""
+    def mean(path: Any) -> float:
+        pixels = list(open_image(path).convert("L").getdata())
+        return sum(pixels) / len(pixels)
+    return float(mean(result) > mean(expected))
+
+
+@metric("increase_saturation")
+def increase_saturation(result: Any, expected: Any) -> float:
+    """The first image is less saturated (mean HSV saturation) than the second."""
+    def mean(path: Any) -> float:
+        return ImageStat.Stat(open_image(path).convert("HSV").split()[1]).mean[0]
+    return float(mean(result) < mean(expected))

@@ -241,3 +241,87 @@ def compare_archive(result: Any, expected: Any, file_path: str = "", file_type: 
     total = sum(compare(os.path.join(pred, file_path, x), os.path.join(gold, file_path, y), **options)
                 for x, y in zip(a, b))
     return total / len(a)
+
+
+@metric("compare_answer")
+def compare_answer(result: Any, rules: dict[str, Any]) -> float:
+    if not result:
+        return 0.0
+    return float(result == rules["expected"])
+
+
+@metric("file_contains")
+def file_contains(result: Any, config: dict[str, Any]) -> float:
+    """Every `config["expected"]` string is in the text file (0 when it cannot be read)."""
+    if not result:
+        return 0.0
+    try:
+        text = _read(result)
+        return float(all(t in text for t in config["expected"]))
+    except Exception:
+        return 0.0
+
+
+@metric("check_text_enlarged")
+def check_text_enlarged(result: Any) -> float:
+    """A text scaling factor (gsettings output) above 1."""
+    return float(float(result) > 1.0)
+
+
+@metric("check_gnome_favorite_apps")
+def check_gnome_favorite_apps(result: Any, rule: dict[str, Any]) -> float:
+    """The favourite-apps list (gsettings' Python-like list) has exactly the expected apps.
+    OSWorld evaluates the text with eval(); here only a literal is read."""
+    import ast
+
+    apps = ast.literal_eval(result)
+    return float(len(apps) == len(rule["expected"]) and set(apps) == set(rule["expected"]))
+
+
+@metric("check_moved_jpgs")
+def check_moved_jpgs(result: Any, rule: dict[str, Any]) -> float:
+    """A directory tree's children are exactly the expected names."""
+    moved = [node["name"] for node in result["children"]]
+    return float(len(moved) == len(rule["expected"]) and set(moved) == set(rule["expected"]))
+
+
+@metric("is_included_all_json_objects")
+def is_included_all_json_objects(result: Any, expected: Any) -> float:
+    """OSWorld's argument order is (gold, result): every key of the first JSON file has the
+    same value in the second."""
+    if not result or not expected:
+        return 0.0
+    gold, got = json.loads(_read(result)), json.loads(_read(expected))
+    return float(all(k in got and gold[k] == got[k] for k in gold))
+
+
+@metric("compare_terminal_and_txt")
+def compare_terminal_and_txt(result: Any, expected: Any) -> float:
+    """OSWorld's argument order is (txt_file, terminal_output): the file's text equals it."""
+    if not result or not expected:
+        return 0.0
+    return float(expected == _read(result))
+
+
+def _normalise_python(text: str) -> str:
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines) and i < 3:
+        s = lines[i].strip()
+        if s.startswith(("#!", "# -*- coding:", "# coding:", "# coding=")):
+            i += 1
+            continue
+        break
+    return "\n".join(line.expandtabs(4).rstrip() for line in lines[i:] if line.strip())
+
+
+@metric("compare_python_pure_text")
+def compare_python_pure_text(result: Any, expected: Any) -> float:
+    """Python sources equal once a shebang/coding header, blank lines and trailing spaces are
+    dropped and tabs expanded."""
+    if not result or not expected:
+        return 0.0
+    try:
+        return float(_normalise_python(_read(result)) == _normalise_python(_read(expected)))
+    except (OSError, UnicodeDecodeError):
+        return 0.0

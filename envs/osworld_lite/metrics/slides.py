@@ -365,3 +365,56 @@ def check_auto_saving_time(result: Any, rules: dict[str, Any]) -> float:
                     value = prop.find(".//value").text  # type: ignore[union-attr]
                     break
     return 0.0 if value is None else float(int(value) == rules["minutes"])
+
+
+@metric("check_strikethrough")
+def check_strikethrough(result: Any, rules: dict[str, Any]) -> float:
+    """The first run of each named paragraph of each named shape of each named slide has a
+    strike attribute."""
+    prs = _presentation(result)
+    try:
+        for si in rules["slide_index_s"]:
+            slide = prs.slides[si]
+            for shi in rules["shape_index_s"]:
+                paragraphs = slide.shapes[shi].text_frame.paragraphs
+                for pi in rules["paragraph_index_s"]:
+                    if "strike" not in paragraphs[pi].runs[0].font._element.attrib:  # noqa: SLF001
+                        return 0.0
+    except Exception:
+        return 0.0
+    return 1.0
+
+
+@metric("evaluate_presentation_fill_to_rgb_distance")
+def evaluate_presentation_fill_to_rgb_distance(result: Any, rules: dict[str, Any]) -> float:
+    """1 minus the mean distance (normalised RGB) of each slide's solid background (its own or
+    its master's) to `rules["rgb"]`; a slide still at `original_rgb`, or without a solid fill,
+    counts as distance 1."""
+    import math
+
+    rgb, original = rules["rgb"], rules.get("original_rgb")
+
+    def color(fill: Any) -> Any:
+        try:
+            return fill.fore_color.rgb if hasattr(fill.fore_color, "rgb") else None
+        except Exception:
+            return None
+
+    def distance(slide: Any) -> float:
+        fill = slide.background.fill
+        if fill.type == 5:
+            fill = slide.slide_layout.slide_master.background.fill
+            if fill.type != 1:
+                return 1.0
+        elif fill.type != 1:
+            return 1.0
+        c = color(fill)
+        if c is None:
+            return 1.0
+        r1, g1, b1 = c
+        if original is not None and (r1, g1, b1) == tuple(original):
+            return 1.0
+        r2, g2, b2 = rgb
+        return math.sqrt((r1 - r2) ** 2 + (g1 - g2) ** 2 + (b1 - b2) ** 2) / math.sqrt(3 * 255 ** 2)
+    prs = _presentation(result)
+    return 1 - sum(distance(s) for s in prs.slides) / len(prs.slides)

@@ -317,3 +317,147 @@ def check_highlighted_words(result: Any, expected: Any) -> float:
         if span.get(f"{{{_ODF['text']}}}style-name") in yellow:
             return 0.0
     return 1.0
+
+
+@metric("compare_docx_lines")
+def compare_docx_lines(result: Any, expected: Any) -> float:
+    """The sets of stripped non-empty paragraph texts are equal."""
+    if not result or not expected:
+        return 0.0
+    docs = _docs(result, expected)
+    if docs is None:
+        return 0.0
+    lines = [{p.text.strip() for p in d.paragraphs if p.text.strip()} for d in docs]
+    return float(lines[0] == lines[1])
+
+
+@metric("compare_init_lines")
+def compare_init_lines(result: Any, expected: Any) -> float:
+    """Paragraphs equal pairwise over the shorter document."""
+    if not result or not expected:
+        return 0.0
+    docs = _docs(result, expected)
+    if docs is None:
+        return 0.0
+    return float(all(a.text == b.text for a, b in zip(docs[0].paragraphs, docs[1].paragraphs)))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@metric("contains_page_break")
+def contains_page_break(result: Any, rules: dict[str, Any]) -> float:
+    """The document has a page break (exactly `page_break_count` of them when given)."""
+    if not result:
+        return 0.0
+    docs = _docs(result)
+    if docs is None:
+        return 0.0
+    want = rules.get("page_break_count") if isinstance(rules, dict) else None
+    count = sum(1 for p in docs[0].paragraphs for run in p.runs for br in run.element.iter(f"{_W}br")
+                if br.get(f"{_W}type") == "page")
+    if want is not None and count != want:
+        return 0.0
+    return float(count > 0)
+
+
+@metric("compare_contains_image")
+def compare_contains_image(result: Any, expected: Any) -> float:
+    """Aligned runs agree on holding a picture (graphicData) or not."""
+    if not result or not expected:
+        return 0.0
+    docs = _docs(result, expected)
+    if docs is None:
+        return 0.0
+    for p1, p2 in zip(docs[0].paragraphs, docs[1].paragraphs):
+        for r1, r2 in zip(p1.runs, p2.runs):
+            if ("graphicData" in r1._element.xml) != ("graphicData" in r2._element.xml):  # noqa: SLF001
+                return 0.0
+    return 1.0
+
+
+@metric("compare_insert_equation")
+def compare_insert_equation(result: Any, expected: Any) -> float:
+    """Same text, and some aligned run pair holds an embedded object (an equation) in both."""
+    if not result or not expected or not compare_docx_files(result, expected):
+        return 0.0
+    docs = _docs(result, expected)
+    if docs is None:
+        return 0.0
+    for p1, p2 in zip(docs[0].paragraphs, docs[1].paragraphs):
+        for r1, r2 in zip(p1.runs, p2.runs):
+            if r1.element.xpath(".//w:object") and r2.element.xpath(".//w:object"):
+                return 1.0
+    return 0.0
+
+
+@metric("evaluate_conversion")
+def evaluate_conversion(result: Any) -> float:
+    """No run (in tables or paragraphs) is all upper case."""
+    if not result:
+        return 0.0
+    docs = _docs(result)
+    if docs is None:
+        return 0.0
+    doc = docs[0]
+    runs = [r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    runs += [r for p in doc.paragraphs for r in p.runs]
+    return float(not any(r.text.isupper() for r in runs))
+
+
+@metric("evaluate_spacing")
+def evaluate_spacing(result: Any) -> float:
+    """Line spacing 1.0, 2.0 and 1.5 for the first three paragraphs."""
+    if not result:
+        return 0.0
+    docs = _docs(result)
+    if docs is None:
+        return 0.0
+    p = docs[0].paragraphs
+    return float([p[i].paragraph_format.line_spacing for i in range(3)] == [1.0, 2.0, 1.5])
+
+
+@metric("evaluate_alignment")
+def evaluate_alignment(result: Any) -> float:
+    """OSWorld's test on each sentence of three words or more (its first three words come
+    before the rest, which any sentence satisfies unless the rest also occurs earlier)."""
+    if not result:
+        return 0.0
+    docs = _docs(result)
+    if docs is None:
+        return 0.0
+    for par in docs[0].paragraphs:
+        for sentence in par.text.split("."):
+            words = sentence.strip().split()
+            if len(words) < 3:
+                continue
+            first, second = " ".join(words[:3]), " ".join(words[3:])
+            if not (first in sentence and second in sentence and sentence.find(first) < sentence.find(second)):
+                return 0.0
+    return 1.0
+
+
+@metric("check_no_duplicates")
+def check_no_duplicates(result: Any, expected: Any) -> float:
+    """OSWorld's argument order is (initial_file, processed_file): the second document has no
+    duplicate train id (2nd of 4 comma fields), and its ids and line count equal the first's
+    distinct ids and their number."""
+    if not result or not expected:
+        return 0.0
+    docs = _docs(result, expected)
+    if docs is None:
+        return 0.0
+    initial = [p.text.split(",") for p in docs[0].paragraphs]
+    ids_initial = {parts[1].strip() for parts in initial if len(parts) == 4}
+    lines_initial = len(ids_initial)   # OSWorld counts the initial file's distinct ids
+    seen: set[str] = set()
+    count = 0
+    for par in docs[1].paragraphs:
+        parts = par.text.split(",")
+        if len(parts) == 4:
+            tid = parts[1].strip()
+            if tid in seen:
+                return 0.0
+            seen.add(tid)
+            count += 1
+    return float(seen == ids_initial and count == lines_initial)
