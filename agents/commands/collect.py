@@ -191,7 +191,7 @@ def _collect(*, env: str, out: Path, export: str, model: str | None, agent: str 
              db: str | None, artifacts: str | None, err: Any) -> dict[str, Any]:
     from agents.commands.export import RegistrySpecProvider
     from agents.commands.run import BASELINES, _choose_models
-    from agents.runner import RunRequest
+    from agents.runner import ErrorBudgetExceeded, PreflightError, RunConfigurationError, RunRequest
     from agents.runtime_options import check_simulator_models, simulator_model_names
     from envs.decontamination import LeakGuard
     from trajectories.export import ExportOptions, export_trajectories
@@ -255,7 +255,11 @@ def _collect(*, env: str, out: Path, export: str, model: str | None, agent: str 
                 split="train", trials=trials, seed=seed, max_steps=max_steps, episode_timeout_s=timeout,
                 concurrency=concurrency, resume_run_id=runs.get(name), name=name))
         bar = CollectProgress(len(clean) * trials * len(producers), progress, min_reward, keep)
-        summaries = asyncio.run(_run_all(store, requests, names, bar))
+        try:
+            summaries = asyncio.run(_run_all(store, requests, names, bar))
+        except (PreflightError, ErrorBudgetExceeded, RunConfigurationError) as exc:
+            # Nothing is exported from a run that stopped; the same command continues it.
+            raise CollectError(f"{exc}\nFix the cause and rerun the same command to continue.") from exc
         run_ids = [s.run_id for s in summaries]
         rows = list(store.iter_episodes(run_ids=run_ids))
         kept = choose_episodes(rows, min_reward, keep)
