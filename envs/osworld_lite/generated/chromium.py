@@ -151,7 +151,7 @@ def close_tab(rng: random.Random, ctx: Ctx) -> Draft:
         "Close the browser tab showing \"{t}\" and keep the other {s} tabs open.",
         "I am done with the \"{t}\" page of the {s}: close just that tab.",
     ]).format(t=site.pages[paths[j]], s=site.name)
-    evaluator = {"func": "lite_check_include_exclude", "result": {"type": "open_tabs_info"},
+    evaluator = {"func": "check_include_exclude", "result": {"type": "open_tabs_info"},
                  "expected": rule(include=[t for i, t in enumerate(tabs) if i != j], exclude=[tabs[j]])}
     # The opened tabs follow Chromium's first tab: the j-th URL is tab j + 2.
     solution = [wait(1.0), hotkey("ctrl", str(j + 2)), wait(1.0), hotkey("ctrl", "w"), wait(1.0), DONE]
