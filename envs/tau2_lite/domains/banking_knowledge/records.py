@@ -197,3 +197,15 @@ def parse_money(value: Any) -> float:
 
 def balance_of(account: dict[str, Any]) -> float:
     return parse_money(account.get("current_holdings", account.get("balance", 0)))
+
+
+def history_report(header: str, tool: str, subject: str, result: str, empty: str) -> str:
+    """The read tools' common shape: a header, then the records or a 'none found' line."""
+    parts = [header, "", f"Executed: {tool}", subject]
+    parts.append(result if not no_records(result) else f"\n{empty}")
+    return "\n".join(parts)
+
+
+def title(text: str) -> str:
+    """'fraud_suspected' -> 'Fraud Suspected', as the reference shows codes."""
+    return text.replace("_", " ").title()

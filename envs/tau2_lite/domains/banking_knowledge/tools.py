@@ -1,6 +1,6 @@
 """banking_knowledge's agent tools (τ²-bench's `KnowledgeTools`): the always-visible tools
-and the discoverable-tool protocol. The discoverable tools themselves live in
-tools_credit.py, tools_debit.py and tools_accounts.py; retrieval tools in retrieval_tools.py.
+and the discoverable-tool protocol. The discoverable tools themselves live in tools_credit*.py,
+tools_debit*.py and tools_accounts.py; retrieval tools in retrieval_tools.py.
 
 Outputs are the reference's exact texts. Tool failures are returned as `Error: ...` texts
 (not raised), so they carry `error: false`, as in the reference.
@@ -15,7 +15,10 @@ from envs.tau2_lite.domains.banking_knowledge import records as R
 from envs.tau2_lite.domains.banking_knowledge.discovery import DISCOVERABLE_ATTR, format_for_agent, tool_info
 from envs.tau2_lite.domains.banking_knowledge.tools_accounts import BankAccountTools
 from envs.tau2_lite.domains.banking_knowledge.tools_credit import CreditCardTools
+from envs.tau2_lite.domains.banking_knowledge.tools_credit_accounts import CreditCardAccountTools
 from envs.tau2_lite.domains.banking_knowledge.tools_debit import DebitCardTools
+from envs.tau2_lite.domains.banking_knowledge.tools_debit_disputes import DebitDisputeTools
+from envs.tau2_lite.domains.banking_knowledge.tools_debit_issue import DebitCardIssueTools
 from envs.tau2_lite.domains.banking_knowledge.user_tools import KnowledgeUserTools
 from envs.tau2_lite.toolkit import ToolType, tool
 
@@ -42,7 +45,8 @@ TransferReasonLiteral = Literal[
 ]
 
 
-class KnowledgeTools(CreditCardTools, DebitCardTools, BankAccountTools):
+class KnowledgeTools(CreditCardTools, CreditCardAccountTools, DebitDisputeTools, DebitCardIssueTools,
+                     DebitCardTools, BankAccountTools):
     """The agent's tools. `read_log_allowlist` names read-only discoverable tools whose calls
     are still logged in `agent_discoverable_tools` (the reference derives it from the task's
     gold actions, so required reads are graded while extra reads change nothing)."""
