@@ -27,7 +27,6 @@ from agents.runtime_options import build_runtime_options
 from envs.registry import get_family
 from trajectories.records import RunConfig
 
-ALL_DOMAINS = "all"
 TAU2_ENV = "tau2-lite"
 
 
@@ -117,6 +116,9 @@ async def create_group_runs(request: RunConfig, store: Any, plan: DomainPlan) ->
             "env_options": options, "task_ids": [t.id for t in tasks], "limit": None})))
     if problems:
         raise PreflightError("environment preflight failed:\n  - " + "\n  - ".join(problems))
+    if not planned:
+        raise PreflightError(f"no domain of {plan.root} has a task to run: "
+                             + "; ".join(f"{n}: {why}" for n, why in plan.skipped.items()))
     group = new_id(GROUP_PREFIX)
     runs = {}
     for name, config in planned:

@@ -98,6 +98,11 @@ def test_refusals(cli, domains_dir, tmp_path):
     (empty / "airline_v0").mkdir(parents=True)
     out = cli(*BASE, "--data-dir", str(empty), ok=False)
     assert out.returncode == 4 and "holds no folder of a tau2-lite domain" in out.stderr
+    only_mock = tmp_path / "only_mock"
+    only_mock.mkdir()
+    (only_mock / "mock").symlink_to(domains_dir / "mock")
+    out = cli(*BASE, "--data-dir", str(only_mock), "--split", "train", ok=False)   # mock has no train split
+    assert out.returncode == 4 and "has a task to run" in out.stderr and "no 'train'-split task" in out.stderr
     out = cli(*BASE, "--data-dir", str(domains_dir), "--tasks", "0", ok=False)
     assert out.returncode == 4 and "--domain NAME" in out.stderr
     out = cli(*BASE, ok=False)
