@@ -370,6 +370,25 @@ def _pptx(path: Path, slides: list[list[dict[str, Any]]], portrait: bool = False
     prs.save(path)
 
 
+def _pptx_picture(path: Path, full: bool) -> None:
+    """One slide with one picture, stretched over the slide or small in a corner."""
+    import io
+
+    from pptx import Presentation
+    from pptx.util import Inches
+    from PIL import Image
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 12), (10, 120, 200)).save(buf, "PNG")
+    if full:
+        slide.shapes.add_picture(io.BytesIO(buf.getvalue()), 0, 0, prs.slide_width, prs.slide_height)
+    else:
+        slide.shapes.add_picture(io.BytesIO(buf.getvalue()), Inches(1), Inches(1), Inches(2), Inches(1.5))
+    prs.save(path)
+
+
 def _xcu(path: Path, items: list[tuple[str, str, str]]) -> None:
     body = "".join(f'<item oor:path="{p}"><prop oor:name="{n}" oor:op="fuse"><value>{v}</value></prop></item>'
                    for p, n, v in items)
@@ -541,6 +560,16 @@ def make_files(folder: Path) -> None:
     _pptx(w / "s_notes.pptx", [[title, body], [{"text": "Next steps"}]], notes="Say hello")
     _pptx(w / "s_portrait.pptx", [[title]], portrait=True)
     _pptx(w / "s_dissolve.pptx", [[title], [body]], transition="dissolve")
+    with zipfile.ZipFile(w / "s_base.pptx") as src, zipfile.ZipFile(w / "s_master_red.pptx", "w") as dst:
+        for item in src.infolist():   # two solid colours appended to the slide master, red then black
+            data = src.read(item.filename)
+            if item.filename == "ppt/slideMasters/slideMaster1.xml":
+                fills = "".join(f'<a:solidFill xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+                                f'<a:srgbClr val="{v}"/></a:solidFill>' for v in ("FF0000", "000000"))
+                data = data.replace(b"</p:sldMaster>", fills.encode() + b"</p:sldMaster>")
+            dst.writestr(item, data)
+    _pptx_picture(w / "s_picture_small.pptx", full=False)
+    _pptx_picture(w / "s_picture_full.pptx", full=True)
     _pptx(w / "s_strike.pptx", [[{**title, "strike": True}, body]])
     _pptx(w / "s_blue.pptx", [[title], [body]], background=(0, 0, 250))
     _xcu(w / "r_presenter_off.xcu", [("/org.openoffice.Office.Impress/Misc/Start", "EnablePresenterScreen", "false"),
@@ -970,6 +999,16 @@ def cases() -> list[Case]:
         {"examine_number_of_slides": False})
     add("pptx-notes", "compare_pptx_files", F("s_notes.pptx"), F("s_base.pptx"))
     add("pptx-notes-not-examined", "compare_pptx_files", F("s_notes.pptx"), F("s_base.pptx"), {"examine_note": False})
+    add("stretched", "check_image_stretch_and_center", F("s_picture_full.pptx"), F("s_picture_small.pptx"))
+    add("not-stretched", "check_image_stretch_and_center", F("s_picture_small.pptx"), F("s_picture_small.pptx"))
+    add("no-picture", "check_image_stretch_and_center", F("s_picture_full.pptx"), F("s_base.pptx"))
+    add("left-panel", "check_left_panel", '<desktop-frame><application name="soffice"><frame>'
+        '<document-frame name="Slides View"/></frame></application></desktop-frame>')
+    add("left-panel-hidden", "check_left_panel", '<desktop-frame><application name="soffice"><frame>'
+        '<document-frame name="Slide"/></frame></application></desktop-frame>')
+    add("page-number-colors-none", "check_page_number_colors", F("s_base.pptx"), {"color": "black"})
+    add("page-number-colors-red", "check_page_number_colors", F("s_master_red.pptx"), {"color": "red"})
+    add("page-number-colors-not-blue", "check_page_number_colors", F("s_master_red.pptx"), {"color": "blue"})
     add("portrait", "check_slide_orientation_Portrait", F("s_portrait.pptx"))
     add("landscape", "check_slide_orientation_Portrait", F("s_base.pptx"))
     add("transition", "check_transition", F("s_dissolve.pptx"), {"slide_idx": 0, "transition_type": "dissolve"})
