@@ -94,6 +94,9 @@ def test_vm_file_dest_names_and_gives(session: DesktopSession, tmp_path: Path) -
     assert both == [str(tmp_path / "book.xlsx"), str(tmp_path / "book-Sheet1.csv")]
     missing = resolve(session, {**spec, "path": ["~/nothing.xlsx", "~/Documents/book.xlsx"], "gives": [0, 1]}, tmp_path)
     assert missing[0] is None and missing[1] is not None
+    stamped = resolve(session, {"type": "vm_file", "path": "~/Documents/book.xlsx", "dest": "b.xlsx",
+                                "time_suffix": True, "time_format": "%Y"}, tmp_path)
+    assert Path(stamped).name.startswith("b_20") and Path(stamped).suffix == ".xlsx"
     with pytest.raises(ValueError, match="multi"):
         resolve(session, {"type": "vm_file", "path": ["a", "b"], "dest": ["a", "b"]}, tmp_path)
     with pytest.raises(ValueError, match="plain file name"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from datetime import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -114,9 +115,11 @@ def vm_file(session: DesktopSession, spec: dict[str, Any], workdir: Path) -> Any
     """OSWorld's vm_file: copy each file to the evaluation folder under its `dest` name (all of
     them, so a metric finds siblings such as the CSV exports `sheet_print` reads); return the
     `gives` ones, None for a file that is absent."""
-    if spec.get("time_suffix"):
-        raise ValueError("vm_file's time_suffix names the copy after the grading clock; not supported here")
     paths, dests, gives = paths_and_dests(spec)
+    if spec.get("time_suffix", False) and not spec.get("multi", False):
+        # OSWorld names a single copy after the grading clock: name_YYYYmmdd_HHMMSS.ext
+        stem, ext = os.path.splitext(dests[0])
+        dests = [cache_name(f"{stem}_{datetime.now().strftime(spec.get('time_format', '%Y%m%d_%H%M%S'))}{ext}")]
     out: list[str | None] = []
     for i, (path, dest) in enumerate(zip(paths, dests, strict=True)):
         data = read_vm_file(session, str(path))
