@@ -464,6 +464,11 @@ def make_files(folder: Path) -> None:
     _pdf(w / "p_two_same.pdf", ["Invoice 2308 total 12 USD", "Page two of the invoice"])
     _pdf(w / "p_other.pdf", ["Receipt 99 paid", "Thank you"])
     _pdf(w / "p_one.pdf", ["Invoice 2308 total 12 USD"])
+    from PIL import Image as _Image
+    for name, variant in (("p_img.pdf", "box"), ("p_img_same.pdf", "box"), ("p_img_other.pdf", "stripes"),
+                          ("p_img_shift.pdf", "box-shifted")):
+        _png(w / f"{name}.png", variant, size=(96, 96))
+        _Image.open(w / f"{name}.png").convert("RGB").save(w / name, "PDF")
     for kind, variants in (("table", ("", "space", "other")), ("image", ("", "other")), ("spacing", ("", "double")),
                            ("italic", ("", "12")), ("strike", ("", "partial")), ("colors", ("", "swapped")),
                            ("subscript", ("", "plain")), ("footer", ("", "none")), ("refs", ("", "other")),
@@ -1031,6 +1036,11 @@ def cases() -> list[Case]:
     add("pdfs-same", "compare_pdfs", F("p_two_same.pdf"), F("p_two.pdf"))
     add("pdfs-other", "compare_pdfs", F("p_other.pdf"), F("p_two.pdf"))
     add("pdfs-missing", "compare_pdfs", None, F("p_two.pdf"))
+    add("pdf-images-same", "compare_pdf_images", F("p_img_same.pdf"), F("p_img.pdf"))
+    add("pdf-images-other", "compare_pdf_images", F("p_img_other.pdf"), F("p_img.pdf"))
+    add("pdf-images-shifted", "compare_pdf_images", F("p_img_shift.pdf"), F("p_img.pdf"))
+    add("pdf-images-count", "compare_pdf_images", F("p_two.pdf"), F("p_img.pdf"))
+    add("pdf-images-none", "compare_pdf_images", F("p_two.pdf"), F("p_one.pdf"))
     add("pdfs-lists", "compare_pdfs", [F("p_two_same.pdf"), F("p_one.pdf")], [F("p_two.pdf"), F("p_two.pdf")])
 
     # browser -----------------------------------------------------------------------

@@ -20,7 +20,6 @@ UNSUPPORTED: dict[str, str] = {
     "compare_audios": "compares audio by librosa/acoustid fingerprints, not installed here",
     "compare_videos": "compares video frames with OpenCV, not installed here",
     "compare_image_text": "reads text from an image with EasyOCR (a neural OCR model), not installed here",
-    "compare_pdf_images": "compares images inside PDFs rendered by PyMuPDF, not installed here",
     "check_python_file_by_test_suite": "imports and runs the agent's Python file on the host in OSWorld",
 }
 

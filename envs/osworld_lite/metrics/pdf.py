@@ -48,3 +48,51 @@ def compare_pdfs(result: Any, expected: Any) -> float:
         except Exception:
             continue
     return score / len(expected)
+
+
+def perceptual_hash(image: Any, hash_size: int = 8, highfreq_factor: int = 4) -> Any:
+    """The DCT perceptual hash (imagehash's phash): grayscale, resized to 32x32 with Lanczos,
+    2-D DCT, top-left 8x8 compared with its median."""
+    import numpy as np
+    from PIL import Image
+    from scipy.fftpack import dct
+
+    size = hash_size * highfreq_factor
+    pixels = np.asarray(image.convert("L").resize((size, size), Image.Resampling.LANCZOS))
+    coeffs = dct(dct(pixels, axis=0), axis=1)[:hash_size, :hash_size]
+    return coeffs > np.median(coeffs)
+
+
+def _pdf_images(path: str) -> list[Any]:
+    import io
+
+    from PIL import Image
+
+    out = []
+    for page in _reader(path).pages:
+        for item in page.images:
+            try:
+                out.append(Image.open(io.BytesIO(item.data)))
+            except Exception:
+                continue  # an image Pillow cannot read is skipped, as in OSWorld
+    return out
+
+
+@metric("compare_pdf_images")
+def compare_pdf_images(result: Any, expected: Any) -> float:
+    """The share of the PDFs' images (in page order) whose perceptual hashes differ in at most
+    5 bits; 1 when neither has images, 0 when their counts differ."""
+    import os
+
+    if not result or not expected or not (os.path.exists(result) and os.path.exists(expected)):
+        return 0.0
+    try:
+        a, b = _pdf_images(result), _pdf_images(expected)
+    except Exception:
+        return 0.0
+    if len(a) != len(b):
+        return 0.0
+    if not a:
+        return 1.0
+    close = sum(int((perceptual_hash(x) != perceptual_hash(y)).sum()) <= 5 for x, y in zip(a, b))
+    return close / len(a)
