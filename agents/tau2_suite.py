@@ -46,18 +46,21 @@ class GroupSummary:
     summaries: list[RunSummary]
     skipped: dict[str, str] = field(default_factory=dict)
     pass_hat_k: dict[str, dict[int, float]] = field(default_factory=dict)   # domain -> k -> value
-    average: dict[int, float] = field(default_factory=dict)
+    average: dict[int, float] = field(default_factory=dict)   # over τ²-bench's leaderboard domains
+    averaged: list[str] = field(default_factory=list)          # those domains, where they ran
 
     def as_json(self) -> dict[str, Any]:
         return {"group": self.group, "runs": self.runs, "skipped_domains": self.skipped,
                 "pass_hat_k": {d: {str(k): v for k, v in ks.items()} for d, ks in self.pass_hat_k.items()},
-                "average_over_domains": {str(k): v for k, v in self.average.items()}}
+                "average_over_domains": {str(k): v for k, v in self.average.items()},
+                "averaged_domains": self.averaged}
 
     def sentence(self) -> str:
         ran = ", ".join(f"{d} {r}" for d, r in self.runs.items())
         figures = "; ".join(f"{d} pass^1 {_pct(ks.get(1))}" for d, ks in self.pass_hat_k.items())
         text = (f"group {self.group}: {len(self.runs)} domain run(s) ({ran}); {figures or 'no scores'}; "
-                f"average over domains pass^1 {_pct(self.average.get(1))}")
+                f"average over τ²-bench's domains ({', '.join(self.averaged) or 'none ran'}) "
+                f"pass^1 {_pct(self.average.get(1))}")
         if len(self.average) > 1:
             k = max(self.average)
             text += f", pass^{k} {_pct(self.average[k])}"
@@ -182,5 +185,5 @@ def _summarise(store: Any, group: str, runs: dict[str, str], summaries: list[Run
     if views:   # one agent or model per group
         view = views[0]
         out.pass_hat_k = {d: f.pass_hat_k for d, f in view.domains.items()}
-        out.average = view.average
+        out.average, out.averaged = view.average, view.averaged
     return out

@@ -2,8 +2,10 @@
 
 τ²-bench's leaderboard gives, for each domain, pass^1 (pass^2…4 with more trials) over all of
 that domain's tasks, leaving infrastructure errors out, and ranks by the plain average of the
-domains' pass^1: every domain weighs the same, however many tasks it has. (The "all" row of
-the main leaderboard instead pools every episode, so a domain with more tasks weighs more.)
+domains' pass^1 over its leaderboard domains (retail, airline, telecom, banking_knowledge):
+every domain weighs the same, however many tasks it has. Other domains (mock, tau2-lite's own)
+are shown but left out of that average. (The "all" row of the main leaderboard instead pools
+every episode, so a domain with more tasks weighs more.)
 
 Here pass^k is the project's one estimator (scoring/metrics.py, the same formula as τ²-bench's),
 the denominators follow envs/endings.py (infrastructure and harness errors are excluded and
@@ -23,6 +25,8 @@ from scoring.episodes import EpisodeSummary
 from scoring.metrics import GroupMetrics, compute_metrics
 
 TAU2_ENV = "tau2-lite"
+# The domains τ²-bench's leaderboard ranks, and so averages over (mock is its test domain).
+LEADERBOARD_DOMAINS = ("retail", "airline", "telecom", "banking_knowledge")
 
 
 class DomainFigures(BaseModel):
@@ -41,8 +45,8 @@ class Tau2Summary(BaseModel):
     agent: str
     splits: list[str]
     domains: dict[str, DomainFigures]
-    average: dict[int, float] = Field(default_factory=dict)   # over `averaged` domains
-    averaged: list[str] = Field(default_factory=list)          # the domains with a score
+    average: dict[int, float] = Field(default_factory=dict)   # over the `averaged` domains
+    averaged: list[str] = Field(default_factory=list)          # leaderboard domains with a score
 
 
 def average_over_domains(domains: Sequence[GroupMetrics | DomainFigures]) -> dict[int, float]:
@@ -71,11 +75,12 @@ def tau2_summaries(episodes: Iterable[EpisodeSummary]) -> list[Tau2Summary]:
     for label, domains in by_label.items():
         figures = {name: _figures(compute_metrics(eps)) for name, eps in sorted(domains.items())}
         first = next(iter(domains.values()))[0]
+        averaged = [name for name, f in figures.items() if name in LEADERBOARD_DOMAINS and f.pass_hat_k]
         out.append(Tau2Summary(
             model=label, agent=first.agent,
             splits=sorted({ep.split for eps in domains.values() for ep in eps}),
-            domains=figures, average=average_over_domains(list(figures.values())),
-            averaged=[name for name, f in figures.items() if f.pass_hat_k]))
+            domains=figures, average=average_over_domains([figures[name] for name in averaged]),
+            averaged=averaged))
     out.sort(key=lambda s: (-(s.average.get(1, -1.0)), s.model))
     return out
 
@@ -101,8 +106,11 @@ def render_tau2_table(summaries: Sequence[Tau2Summary], title: str = "τ²-bench
     table.add_column("Model / agent", no_wrap=True)
     table.add_column("Splits", no_wrap=True)
     for name in names:
-        table.add_column(name, justify="right", no_wrap=True)
+        # Domains outside τ²-bench's leaderboard are shown, not averaged (marked "*").
+        table.add_column(name if name in LEADERBOARD_DOMAINS else f"{name} *", justify="right", no_wrap=True)
     table.add_column("Average over domains", justify="right", no_wrap=True)
+    if any(name not in LEADERBOARD_DOMAINS for name in names):
+        table.caption = f"* not one of τ²-bench's leaderboard domains ({', '.join(LEADERBOARD_DOMAINS)}): not averaged"
     for s in summaries:
         cells = []
         for name in names:
