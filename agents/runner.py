@@ -14,6 +14,7 @@ fix. Episodes in flight then are left unfinished and run again on resume.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from trajectories.records import EpisodeStatus, RunConfig, RunStatus
 SPLITS = ("train", "test", "all")
 # The error budget is judged once this many episodes finished (or all of a smaller run).
 ERROR_BUDGET_MIN_EPISODES = 10
+MAX_THREADS = 512     # threads for episodes waiting on env steps and store writes
 
 # The request the runner takes is the run's configuration itself: one type, stored without
 # its execution-only fields.
@@ -163,6 +165,7 @@ async def execute_run(request: RunConfig, store: Any, *, show_progress: bool = T
     if request.resume_run_id:
         run = await asyncio.to_thread(store.get_run, request.resume_run_id)
         request = _resumed(RunConfig.model_validate(run.config), request)
+    _size_thread_pool(request.concurrency)
     family = get_family(request.env)
     options = {**request.env_options, **build_runtime_options(request.env_options),
                **request.runtime_env_options}
@@ -265,6 +268,17 @@ async def execute_run(request: RunConfig, store: Any, *, show_progress: bool = T
             raise error from stop
         raise stop
     return summary
+
+
+def _size_thread_pool(concurrency: int) -> None:
+    """Give the loop a thread per episode in flight: every episode waits in `to_thread` for its
+    env steps and store writes, and asyncio's default pool (CPUs + 4 threads) would make 128
+    concurrent tool episodes queue behind six threads while their model calls sit idle."""
+    wanted = max(8, min(concurrency + 4, MAX_THREADS))
+    loop = asyncio.get_running_loop()
+    current = getattr(loop, "_default_executor", None)   # no public getter; None until first use
+    if current is None or getattr(current, "_max_workers", 0) < wanted:
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=wanted, thread_name_prefix="episode"))
 
 
 async def _check_agent_options(factory: Callable[[], Agent]) -> None:
