@@ -412,6 +412,29 @@ def make_files(folder: Path) -> None:
     _xlsx(w / "t_cities.xlsx", {"Sheet1": [["Conf", "Year", "City"]] + [["c", 2020, f"City{i}"] for i in range(21)]})
     _xlsx(w / "t_fuzzy.xlsx", {"Sheet1": [["Addr"], ["12 Main Rd"], ["Elm St."]]})
     _xlsx(w / "t_fuzzy_e.xlsx", {"Sheet1": [["Addr"], ["12 Main Road"], ["elm st"]]})
+    for name, ref, value in (("t_filter_a.xlsx", "A1:B3", "Ann"), ("t_filter_b.xlsx", "A1:B3", "Ann"),
+                             ("t_filter_c.xlsx", "A1:B3", "Bob")):
+        import openpyxl
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        for row in [["Name", "Score"], ["Ann", 1], ["Bob", 2]]:
+            ws.append(row)
+        ws.auto_filter.ref = ref
+        ws.auto_filter.add_filter_column(0, [value])
+        ws.auto_filter.add_sort_condition("B2:B3", descending=True)
+        wb.save(w / name)
+    for name, rng in (("t_spark_a.xlsx", "Sheet1!B2:B3"), ("t_spark_b.xlsx", "Sheet1!B2:B3"), ("t_spark_c.xlsx", "Sheet1!B1:B3")):
+        ext = ('<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+               'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+               '<x14:sparklineGroups xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+               f'<x14:sparklineGroup><x14:sparklines><x14:sparkline><xm:f>{rng}</xm:f><xm:sqref>C2</xm:sqref>'
+               '</x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups></ext></extLst>')
+        with zipfile.ZipFile(w / "t_base.xlsx") as src, zipfile.ZipFile(w / name, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(b"</worksheet>", ext.encode() + b"</worksheet>")
+                dst.writestr(item, data)
     _xlsx_chart(w / "t_chart_bar.xlsx")
     _xlsx_chart(w / "t_chart_bar2.xlsx")
     _xlsx_chart(w / "t_chart_line.xlsx", kind="line")
@@ -642,6 +665,15 @@ def cases() -> list[Case]:
     add("table-chart-direction", "compare_table", F("t_chart_horizontal.xlsx"), F("t_chart_bar.xlsx"),
         chart("type", "direction"))
     add("table-chart-none", "compare_table", F("t_base.xlsx"), F("t_chart_bar.xlsx"), chart("type"))
+    filt = {"rules": [{"type": "filter", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
+    add("table-filter-same", "compare_table", F("t_filter_b.xlsx"), F("t_filter_a.xlsx"), filt)
+    add("table-filter-differs", "compare_table", F("t_filter_c.xlsx"), F("t_filter_a.xlsx"), filt)
+    add("table-filter-none", "compare_table", F("t_base.xlsx"), F("t_filter_a.xlsx"), filt)
+    spark = {"rules": [{"type": "sparkline", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
+    add("table-sparkline-same", "compare_table", F("t_spark_b.xlsx"), F("t_spark_a.xlsx"), spark)
+    add("table-sparkline-range-differs", "compare_table", F("t_spark_c.xlsx"), F("t_spark_a.xlsx"), spark)
+    add("table-sparkline-missing", "compare_table", F("t_base.xlsx"), F("t_spark_a.xlsx"), spark)
+    add("table-sparkline-none-both", "compare_table", F("t_base.xlsx"), F("t_same.xlsx"), spark)
     add("cities-short-expected", "compare_conference_city_in_order", F("t_cities.xlsx"),
         {"expected": ["City0", "City1"]})
     add("cities-full", "compare_conference_city_in_order", F("t_cities.xlsx"),

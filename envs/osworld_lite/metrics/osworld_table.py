@@ -18,9 +18,10 @@ first that fails. Sheets are named as OSWorld names them: an int (a result sheet
 * `freeze`, `zoom`, `data_validation`, `row_props`, `col_props`.
 * `chart` (`chart_props`) and `pivot_table` (`pivot_props`): the sheets' charts keyed by their
   data series, pivot tables by their source range, with the named properties, equal.
+* `filter` (the sheets' auto-filters and sort states) and `sparkline` (cell → data range).
 
-Rules OSWorld has that are not implemented here (`style`, which evaluates conditional formats
-with a spreadsheet formula engine, `filter`, `sparkline`) raise ValueError, and `UNSUPPORTED_RULES` names them so a task using one is
+The rule OSWorld has that is not implemented here (`style`, which evaluates conditional formats
+with a spreadsheet formula engine) raises ValueError, and `UNSUPPORTED_RULES` names them so a task using one is
 blocked rather than mis-scored.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ from envs.osworld_lite.metrics.files import read_lines_any_encoding
 from envs.osworld_lite.metrics.matching import match_value_to_rule
 from envs.osworld_lite.metrics.safe_files import check_archive
 
-UNSUPPORTED_RULES = {"style", "filter", "sparkline"}
+UNSUPPORTED_RULES = {"style"}
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS = {"oo": _MAIN}
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -229,6 +230,53 @@ def load_pivot_tables(book: Any, sheet_name: str, pivot_props: list[str] | None 
     return out
 
 
+def load_filters(book: Any, sheet_name: str) -> dict[str, Any]:
+    """The sheet's auto-filter: its range, per-column filters and sort state, as OSWorld reads them."""
+    try:
+        sheet = book[sheet_name]
+    except KeyError:
+        return {}
+    flt = sheet.auto_filter
+    columns = []
+    for col in flt.filterColumn:
+        entry: dict[str, Any] = {"col_id": col.colId, "hidden_button": col.hiddenButton, "show_button": col.showButton}
+        if col.filters is not None:
+            entry["filters_blank"] = col.filters.blank
+            entry["filters"] = set(col.filters.filter)
+        if col.customFilters is not None:
+            entry["custom_filters_op"] = col.customFilters._and  # noqa: SLF001  openpyxl's name for "and"
+            entry["custom_filters"] = {(c.operator, c.val) for c in col.customFilters.customFilter}
+        columns.append(entry)
+    out: dict[str, Any] = {"ref": flt.ref, "filter_column": sorted(columns, key=lambda d: d["col_id"])}
+    sort = flt.sortState
+    if sort is not None:
+        out["sort_state"] = {"sort": sort.columnSort, "case": sort.caseSensitive, "method": sort.sortMethod,
+                             "ref": sort.ref,
+                             "condition": [{"descending": c.descending, "key": c.sortBy, "ref": c.ref,
+                                            "custom_list": c.customList, "dxf_id": c.dxfId, "icon": c.iconSet,
+                                            "iconid": c.iconId} for c in sort.sortCondition]}
+    return out
+
+
+_X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+_XM = "http://schemas.microsoft.com/office/excel/2006/main"
+
+
+def load_sparklines(xlsx: str, sheet_name: str) -> dict[str, str]:
+    """{cell: data range} of the sheet's sparklines (the part found by the sheet's sheetId)."""
+    try:
+        with zipfile.ZipFile(xlsx) as z:
+            book = etree.fromstring(z.read("xl/workbook.xml"), _XML)
+            ids = {s.get("name"): s.get("sheetId") for s in book.iterfind("oo:sheets/oo:sheet", _NS)}
+            sheet = etree.fromstring(z.read(f"xl/worksheets/sheet{ids[sheet_name]}.xml"), _XML)
+    except zipfile.BadZipFile:
+        return {}
+    out = {}
+    for spark in sheet.iter(f"{{{_X14}}}sparkline"):
+        out[spark.findtext(f"{{{_XM}}}sqref")] = spark.findtext(f"{{{_XM}}}f")
+    return out
+
+
 def _csv_lines(book: str, sheet: str) -> list[str] | None:
     try:
         lines = read_lines_any_encoding(f"{os.path.splitext(book)[0]}-{sheet}.csv")
@@ -388,6 +436,11 @@ def compare_table(result: Any, expected: Any = None, rules: list[dict[str, Any]]
         elif kind == "pivot_table":
             ok = load_pivot_tables(*idx(r["sheet_idx0"], xl_r, xl_e), r.get("pivot_props")) == \
                 load_pivot_tables(*idx(r["sheet_idx1"], xl_r, xl_e), r.get("pivot_props"))
+        elif kind == "filter":
+            ok = load_filters(*idx(r["sheet_idx0"], xl_r, xl_e)) == load_filters(*idx(r["sheet_idx1"], xl_r, xl_e))
+        elif kind == "sparkline":
+            ok = load_sparklines(*idx(r["sheet_idx0"], result, expected)) == \
+                load_sparklines(*idx(r["sheet_idx1"], result, expected))
         elif kind in UNSUPPORTED_RULES:
             raise ValueError(f"compare_table rule {kind!r} is not implemented here")
         else:
