@@ -1,11 +1,15 @@
 """OSWorld's evaluator getters, against an episode's sandbox and browser.
 
 `resolve(session, spec, workdir)` turns a getter spec (`{"type": "vm_file", "path": …}`) into
-the value a metric compares: a host path for files (read by the host itself through the
-sandbox's pinned root, so symlinks resolve inside the sandbox, never on the host; FIFOs,
-devices and oversized files count as absent), command output (commands the host starts in
-the sandbox's namespaces, out of the agent's reach), a directory tree, browser state over
-CDP (only from the Chromium the session launched), or the linearised accessibility tree.
+the value a metric compares, with OSWorld's semantics: a host path for files, written under the
+spec's `dest` name in `workdir` (the evaluation's folder, OSWorld's cache dir; read by the host
+itself through the sandbox's pinned root, so symlinks resolve inside the sandbox, never on the
+host; FIFOs, devices and oversized files count as absent), command output (commands the host
+starts in the sandbox's namespaces, out of the agent's reach), a directory tree, browser state
+over CDP (only from the Chromium the session launched), or the accessibility tree as OSWorld's
+XML. This module holds the registry and the core getters; assets.py (asset cache, cache
+folder), chrome.py (browser and Chromium profile) and apps.py (app settings, slide media)
+register the rest. `UNSUPPORTED` names OSWorld's getter types that cannot run here, with why.
 Missing things give None; a broken environment raises InfrastructureError (SandboxBroken for
 parts inside the sandbox); an evaluation process killed by someone other than the host, or a
 DevTools port served by an impostor, raises EvaluationTampered; an unknown type ValueError.
@@ -15,8 +19,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
