@@ -3,7 +3,17 @@
 Every metric is called as `metric(result, expected, **options)` (OSWorld's argument order):
 `result` is what the result getter returned (a host path to a copied file, a command's output,
 a dict from the browser …), `expected` what the expected getter returned (often the `rules` of
-a rule spec). A metric returns a score in [0, 1]; a missing result scores 0 rather than raising.
+a rule spec). A metric returns a score in [0, 1], or raises where OSWorld's function raises
+(the evaluator then scores 0 and records why). A metric's keyword parameters are exactly
+OSWorld's options: `check_options` refuses any other. osworld-lite's own variants carry a
+`lite_` name, so an OSWorld name always means OSWorld's behaviour (tests/osworld_parity checks
+them against OSWorld's recorded scores). `UNSUPPORTED` and `blocker()` say which uses cannot be
+scored here, and why.
+
+Modules by OSWorld's grouping: general (strings, JSON, lists, records), files (text, CSV),
+osworld_table (compare_table), docs and writer (word processor), slides (Impress), images and
+gimp (pictures), pdf, browser (Chrome), vlc, thunderbird, other (settings files, archives,
+books, tags, system); table (lite_compare_table) and matching (OSWorld's value rules).
 """
 from __future__ import annotations
 
