@@ -76,6 +76,7 @@ def register(app: typer.Typer) -> None:
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="tau2-lite: a τ²-bench domain data directory (with --domain all: τ²-bench's data/tau2/domains).")] = None,
         retrieval: Annotated[str | None, typer.Option("--retrieval", help="tau2-lite banking_knowledge: the knowledge-base retrieval variant (bm25 by default; bm25_grep, grep_only, no_knowledge, full_kb, golden_retrieval, openai_embeddings, openai_embeddings_grep).")] = None,
         task_file: Annotated[Path | None, typer.Option("--task-file", help="osworld-lite: a JSON task file or folder of them.")] = None,
+        episode_max_time: Annotated[float | None, typer.Option("--episode-max-time", min=0.1, max=86400, help="miniwob: override MiniWoB's episode timer (seconds of real time; default: each task's own, mostly 10 s).")] = None,
         osworld_dir: Annotated[Path | None, typer.Option("--osworld-dir", help="osworld: OSWorld's evaluation_examples folder (default: $OSWORLD_DIR).")] = None,
         assets: Annotated[Path | None, typer.Option("--assets", help="osworld: the asset cache folder (default: $OSWORLD_ASSETS or ~/.cache/agentic-bench/osworld-assets).")] = None,
         generated: Annotated[int | None, typer.Option("--generated", min=1, help="osworld-lite: run N generated train tasks (seeded by --seed) instead of the suite.")] = None,
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
         resume: Annotated[str | None, typer.Option(help="Continue run RUN_ID (or every run of a --domain all group GROUP_ID): finished episodes are kept, the rest re-run.")] = None,
         name: Annotated[str | None, typer.Option(help="A label for the run.")] = None,
         executor: Annotated[str, typer.Option(help="local (this process) or ray (episodes as Ray tasks; use a PostgreSQL --db for a multi-machine cluster).")] = "local",
-        ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster address (default: a private local cluster).")] = None,
+        ray_address: Annotated[str | None, typer.Option("--ray-address", envvar="RAY_ADDRESS", help="Ray cluster address (default: a private local cluster).")] = None,
         slots_per_worker: Annotated[int | None, typer.Option("--slots-per-worker", min=1, help="Ray: episodes each long-lived worker runs at once (default 2 for desktop/browser envs, 16 for tool envs).")] = None,
         cpus_per_slot: Annotated[float | None, typer.Option("--cpus-per-slot", min=0.01, help="Ray: CPUs each episode slot reserves (default 1 for desktop/browser envs, 0.01 for tool envs).")] = None,
         memory_per_slot: Annotated[int | None, typer.Option("--memory-per-slot", min=1, help="Ray: MiB of memory each episode slot reserves for placement.")] = None,
@@ -122,6 +123,7 @@ def register(app: typer.Typer) -> None:
             "split": split if env in SEED_SPLIT_FAMILIES else None,
             # There the oracle runs the tasks it has solvers for, not every task the family lists.
             "solvable_only": True if env in SEED_SPLIT_FAMILIES and agent == "oracle" else None,
+            "episode_max_time_s": episode_max_time if env == "miniwob" else None,
             # Stored with the run, so a resume or a Ray worker rebuilds the same generated tasks.
             "generated": generated, "generated_seed": seed if generated else None,
             "osworld_dir": str(osworld_dir.resolve()) if osworld_dir else None,

@@ -1,5 +1,6 @@
-"""A real two-node Ray cluster on loopback: a head and a second node, each its own process tree
-with its own temp dir and artifact folder, one throwaway PostgreSQL for rows and screenshots.
+"""A real two-node Ray cluster on loopback: a head and a second node (started by the worker
+image's start-up script), each its own process tree with its own temp dir and artifact folder,
+one throwaway PostgreSQL for rows and screenshots.
 
 A tau2-lite run and an osworld-lite run go through it; episodes must land on both nodes,
 nothing may be written to a node's local artifact folder, and an export made on the driver
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -57,13 +59,24 @@ class LoopbackCluster:
                    AGENTS_ARTIFACTS=str(self.local_artifacts[node]))
         return env
 
-    def start(self) -> None:
-        common = ["--node-ip-address=127.0.0.1", "--num-cpus=2", "--disable-usage-stats"]
+    def start(self, store_url: str) -> None:
         head = [RAY, "start", "--head", f"--port={self.port}", "--include-dashboard=false",
-                f"--temp-dir={self.root / 'head-tmp'}", *common]
+                f"--temp-dir={self.root / 'head-tmp'}", "--node-ip-address=127.0.0.1", "--num-cpus=2",
+                "--disable-usage-stats"]
         subprocess.run(head, env=self._env("head"), check=True, capture_output=True, timeout=120)
-        second = [RAY, "start", f"--address={self.address}", f"--temp-dir={self.root / 'node2-tmp'}", *common]
-        subprocess.run(second, env=self._env("node2"), check=True, capture_output=True, timeout=120)
+        # The second node joins the way a worker container does: through its start-up script.
+        env = {**self._env("node2"), "RAY_ADDRESS": self.address, "WORKER_CPUS": "2", "AGENTS_DB": store_url,
+               "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+               "RAY_START_ARGS": f"--temp-dir={self.root / 'node2-tmp'} --node-ip-address=127.0.0.1"}
+        self.worker = subprocess.Popen(["bash", str(REPO_ROOT / "docker" / "worker" / "start-worker.sh")], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while len(self.node_ids()) < 2:
+            if self.worker.poll() is not None:
+                raise RuntimeError(f"the worker's start-up script exited: {self.worker.stderr.read()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the second node did not join the cluster")
+            time.sleep(1)
 
     def stop(self) -> None:
         """Stop exactly this cluster's processes (not `ray stop`, which stops every Ray on the machine)."""
@@ -86,6 +99,9 @@ class LoopbackCluster:
             except psutil.NoSuchProcess:
                 pass
         psutil.wait_procs(list(family.values()), timeout=20)
+        if getattr(self, "worker", None) is not None and self.worker.poll() is None:
+            self.worker.kill()
+            self.worker.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def node_ids(self) -> set[str]:
@@ -98,10 +114,15 @@ class LoopbackCluster:
 
 
 @pytest.fixture
-def cluster() -> Iterator[LoopbackCluster]:
+def store_url(make_pg_database: Callable[[], str]) -> str:
+    return make_pg_database()
+
+
+@pytest.fixture
+def cluster(store_url: str) -> Iterator[LoopbackCluster]:
     lc = LoopbackCluster()
     try:
-        lc.start()
+        lc.start(store_url)
         yield lc
     finally:
         import ray
@@ -109,7 +130,7 @@ def cluster() -> Iterator[LoopbackCluster]:
         lc.stop()
 
 
-def test_mixed_run_across_two_nodes(cluster: LoopbackCluster, make_pg_database: Callable[[], str],
+def test_mixed_run_across_two_nodes(cluster: LoopbackCluster, store_url: str,
                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_desktop()
     import ray
@@ -125,7 +146,7 @@ def test_mixed_run_across_two_nodes(cluster: LoopbackCluster, make_pg_database: 
     local.close()
     ray.shutdown()
 
-    db_url = make_pg_database()
+    db_url = store_url
     store = TrajectoryStore(db_url, "db")
     store.upgrade()
     tool = RunRequest(env="tau2-lite", agent="oracle", env_options={"domain": "card_services", "user": "scripted"},
