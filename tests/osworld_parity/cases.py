@@ -61,6 +61,31 @@ def _xlsx(path: Path, sheets: dict[str, list[list[Any]]], freeze: str | None = N
     wb.save(path)
 
 
+def _xlsx_cf(path: Path, rule: str, static_red: str | None = None) -> None:
+    """Scores with a conditional format (cellIs >2, cellIs >1, an expression, or one with an
+    absolute reference), or with one cell painted red by hand."""
+    import openpyxl
+    from openpyxl.formatting.rule import CellIsRule, FormulaRule
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [["Name", "Score"], ["Ann", 1.5], ["Bob", 2.25]]:
+        ws.append(row)
+    red = Font(color="FFFF0000")
+    if rule == "gt2":
+        ws.conditional_formatting.add("B2:B3", CellIsRule(operator="greaterThan", formula=["2"], font=red))
+    elif rule == "gt1":
+        ws.conditional_formatting.add("B2:B3", CellIsRule(operator="greaterThan", formula=["1"], font=red))
+    elif rule == "expr":
+        ws.conditional_formatting.add("B2:B3", FormulaRule(formula=["B2>2"], font=red))
+    elif rule == "absolute":
+        ws.conditional_formatting.add("B2:B3", FormulaRule(formula=["$B$2>1"], font=red))
+    if static_red:
+        ws[static_red].font = red
+    wb.save(path)
+
+
 def _xlsx_chart(path: Path, kind: str = "bar", title: str = "Sales", direction: str = "col") -> None:
     import openpyxl
     from openpyxl.chart import BarChart, LineChart, Reference
@@ -435,6 +460,10 @@ def make_files(folder: Path) -> None:
                 if item.filename == "xl/worksheets/sheet1.xml":
                     data = data.replace(b"</worksheet>", ext.encode() + b"</worksheet>")
                 dst.writestr(item, data)
+    for name, rule, static in (("t_cf_a.xlsx", "gt2", None), ("t_cf_b.xlsx", "gt2", None), ("t_cf_c.xlsx", "gt1", None),
+                               ("t_cf_expr.xlsx", "expr", None), ("t_cf_abs.xlsx", "absolute", None),
+                               ("t_cf_static.xlsx", "", "B3"), ("t_cf_plain.xlsx", "", None)):
+        _xlsx_cf(w / name, rule, static)
     _xlsx_chart(w / "t_chart_bar.xlsx")
     _xlsx_chart(w / "t_chart_bar2.xlsx")
     _xlsx_chart(w / "t_chart_line.xlsx", kind="line")
@@ -665,6 +694,15 @@ def cases() -> list[Case]:
     add("table-chart-direction", "compare_table", F("t_chart_horizontal.xlsx"), F("t_chart_bar.xlsx"),
         chart("type", "direction"))
     add("table-chart-none", "compare_table", F("t_base.xlsx"), F("t_chart_bar.xlsx"), chart("type"))
+    style = lambda *props: {"rules": [{"type": "style", "sheet_idx0": 0, "sheet_idx1": "EI0",  # noqa: E731
+                                       "props": list(props)}]}
+    add("table-style-same-cf", "compare_table", F("t_cf_b.xlsx"), F("t_cf_a.xlsx"), style("font_color"))
+    add("table-style-other-threshold", "compare_table", F("t_cf_c.xlsx"), F("t_cf_a.xlsx"), style("font_color"))
+    add("table-style-expression-vs-cellis", "compare_table", F("t_cf_expr.xlsx"), F("t_cf_a.xlsx"), style("font_color"))
+    add("table-style-absolute-ref", "compare_table", F("t_cf_abs.xlsx"), F("t_cf_a.xlsx"), style("font_color"))
+    add("table-style-painted-vs-cf", "compare_table", F("t_cf_static.xlsx"), F("t_cf_a.xlsx"), style("font_color"))
+    add("table-style-plain", "compare_table", F("t_cf_plain.xlsx"), F("t_cf_a.xlsx"), style("font_color"))
+    add("table-style-bold-same", "compare_table", F("t_cf_plain.xlsx"), F("t_cf_b.xlsx"), style("font_bold", "font_size"))
     filt = {"rules": [{"type": "filter", "sheet_idx0": 0, "sheet_idx1": "EI0"}]}
     add("table-filter-same", "compare_table", F("t_filter_b.xlsx"), F("t_filter_a.xlsx"), filt)
     add("table-filter-differs", "compare_table", F("t_filter_c.xlsx"), F("t_filter_a.xlsx"), filt)

@@ -19,15 +19,17 @@ first that fails. Sheets are named as OSWorld names them: an int (a result sheet
 * `chart` (`chart_props`) and `pivot_table` (`pivot_props`): the sheets' charts keyed by their
   data series, pivot tables by their source range, with the named properties, equal.
 * `filter` (the sheets' auto-filters and sort states) and `sparkline` (cell → data range).
+* `style` (`props`): every cell's style properties, with conditional formats applied where they
+  hold (their formulas compiled by the `formulas` package, as OSWorld does).
 
-The rule OSWorld has that is not implemented here (`style`, which evaluates conditional formats
-with a spreadsheet formula engine) raises ValueError, and `UNSUPPORTED_RULES` names them so a task using one is
+`UNSUPPORTED_RULES` would name rules not implemented here (none now), so a task using one is
 blocked rather than mis-scored.
 """
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import zipfile
 from typing import Any
 
@@ -43,7 +45,7 @@ from envs.osworld_lite.metrics.files import read_lines_any_encoding
 from envs.osworld_lite.metrics.matching import match_value_to_rule
 from envs.osworld_lite.metrics.safe_files import check_archive
 
-UNSUPPORTED_RULES = {"style"}
+UNSUPPORTED_RULES: set[str] = set()
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS = {"oo": _MAIN}
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -108,24 +110,29 @@ def read_cell_value(xlsx: str, sheet_name: str, coordinate: str) -> Any:
     return None
 
 
-def read_cell_style(name: str, cell: Any) -> Any:
+def read_cell_style(name: str, cell: Any, diff: Any = None) -> Any:
+    """A cell's style property as OSWorld reads it; with `diff` (a conditional format's
+    differential style) the property that format would give the cell."""
     filled = cell.value is not None
     if name == "number_format":
-        return cell.number_format if filled and cell.data_type == "n" else None
+        if not (filled and cell.data_type == "n"):
+            return None
+        return cell.number_format if diff is None else diff.numFmt.formatCode
     font_props = {"font_name": "name", "font_family": "family", "font_bold": "bold", "font_italic": "italic",
                   "font_underline": "underline", "font_size": "size"}
+    source = diff or cell
     if name in font_props:
-        return getattr(cell.font, font_props[name]) if filled else None
+        return getattr(source.font, font_props[name]) if filled else None
     if name == "font_color":
-        return cell.font.color.rgb if filled else None
+        return source.font.color.rgb if filled else None
     if name == "fill_type":
         try:
-            return cell.fill.tagname
+            return source.fill.tagname
         except AttributeError:
             return None
     if name in ("bgcolor", "fgcolor"):
         try:
-            return cell.fill.fgColor.rgb
+            return diff.fill.bgColor.rgb if diff is not None else cell.fill.fgColor.rgb
         except AttributeError:
             return None
     if name == "hyperlink":
@@ -133,6 +140,99 @@ def read_cell_style(name: str, cell: Any) -> Any:
     if name == "merge":
         return isinstance(cell, MergedCell)
     raise ValueError(f"unsupported cell style {name!r}")
+
+
+_ABSOLUTE_RANGE = re.compile(r"\$(?P<col1>[A-Z]{1,3})\$(?P<row1>\d+)(?::\$(?P<col2>[A-Z]{1,3})\$(?P<row2>\d+))?")
+_EXPRESSION_TYPES = {"expression", "containsText", "notContainsText", "endsWith", "beginsWith",
+                     "containsErrors", "notContainsErrors"}
+
+
+def _cf_operator(operator: str, value: Any, ref: list[Any]) -> Any:
+    try:
+        if operator == "lessThanOrEqual":
+            return value <= ref[0]
+        if operator == "lessThan":
+            return value < ref[0]
+        if operator == "equal":
+            return value == ref[0]
+        if operator == "greaterThanOrEqual":
+            return value >= ref[0]
+        if operator == "notEqual":
+            return value != ref[0]
+        if operator == "greaterThan":
+            return value > ref[0]
+        if operator == "between":
+            return min(ref) <= value <= max(ref)
+        if operator == "notBetween":
+            return value < min(ref) or value > max(ref)
+    except (TypeError, IndexError):
+        return False
+    return None
+
+
+def load_xlsx_styles(book: Any, sheet_name: str, book_path: str, props: list[str]) -> dict[str, list[Any]]:
+    """{cell: [style values]} of every cell, conditional formats applied where their rule holds
+    for the cell's stored value (formulas compiled by the `formulas` package, as OSWorld does;
+    its quirks kept: an absolute reference in a rule's formula fails the whole rule set, a rule
+    of an unsupported type reuses the previous rule's test)."""
+    import formulas
+    from openpyxl.worksheet.cell_range import CellRange
+
+    try:
+        sheet = book[sheet_name]
+    except KeyError:
+        return {}
+    styles = {c.coordinate: [read_cell_style(p, c) for p in props] for col in sheet.iter_cols() for c in col}
+    parser = formulas.Parser()
+    is_active: Any = None
+    for fmt in sheet.conditional_formatting:
+        for rule in fmt.rules:
+            compiled, argument_lists, broken = [], [], False
+            for fml in rule.formula:
+                try:
+                    fn = parser.ast("=" + fml)[1].compile()
+                except Exception:
+                    broken = True
+                    break
+                arguments: list[Any] = []
+                for m in _ABSOLUTE_RANGE.findall(fml):
+                    # OSWorld tests the unmatched groups against None, but findall gives "": the
+                    # range branch always runs (and fails on a lone cell, as there)
+                    cells = CellRange(f"{m[0]}{m[1]}:{m[2]}{m[3]}").cells
+                    arguments.append([read_cell_value(book_path, sheet_name, f"{get_column_letter(c[1])}{c[0]}")
+                                      for c in cells])
+                compiled.append(fn)
+                argument_lists.append(arguments)
+            if broken:
+                continue
+            if rule.type in _EXPRESSION_TYPES:
+                condition, args = compiled[0], argument_lists[0]
+                is_active = (lambda cond, a: lambda v: cond(v, *a))(condition, args)
+            elif rule.type == "cellIs":
+                try:
+                    references = [fn() for fn in compiled]
+                except Exception:
+                    continue
+                is_active = (lambda op, refs: lambda v: _cf_operator(op, v, refs))(rule.operator, references)
+            active = []
+            blanks = 0
+            for rng in fmt.cells:
+                for row, col in rng.cells:
+                    value = read_cell_value(book_path, sheet_name, f"{get_column_letter(col)}{row}")
+                    if value is None:
+                        blanks += 1
+                        if blanks > 50:
+                            break
+                        continue
+                    try:
+                        holds = is_active(value)  # type: ignore[misc]
+                    except Exception:
+                        holds = False
+                    if holds:
+                        active.append(sheet.cell(row=row, column=col))
+            for cell in active:
+                styles[cell.coordinate] = [read_cell_style(p, cell, rule.dxf) for p in props]
+    return styles
 
 
 def _title(title: Any) -> Any:
@@ -436,6 +536,10 @@ def compare_table(result: Any, expected: Any = None, rules: list[dict[str, Any]]
         elif kind == "pivot_table":
             ok = load_pivot_tables(*idx(r["sheet_idx0"], xl_r, xl_e), r.get("pivot_props")) == \
                 load_pivot_tables(*idx(r["sheet_idx1"], xl_r, xl_e), r.get("pivot_props"))
+        elif kind == "style":
+            props = r.get("props", [])
+            ok = load_xlsx_styles(*idx(r["sheet_idx0"], xl_r, xl_e), idx(r["sheet_idx0"], result, expected)[0], props) \
+                == load_xlsx_styles(*idx(r["sheet_idx1"], xl_r, xl_e), idx(r["sheet_idx1"], result, expected)[0], props)
         elif kind == "filter":
             ok = load_filters(*idx(r["sheet_idx0"], xl_r, xl_e)) == load_filters(*idx(r["sheet_idx1"], xl_r, xl_e))
         elif kind == "sparkline":
