@@ -48,22 +48,26 @@ LOAD_TIMEOUT_MS = 15_000
 # MiniWoB draws a click visualiser and a reward/timer panel beside the task; BrowserGym removes
 # them from agents' view, and so do we (they stay in the page, so MiniWoB's code runs as written).
 HIDE_OVERLAYS = "#reward-display, #click-canvas { display: none !important; }"
-START_JS = """
-({seed, maxTimeMs, css}) => {
+UTTERANCE_JS = "() => { const r = core.getUtterance(); return typeof r === 'string' ? r : r.utterance; }"
+# One round trip: clear the origin's storage, hide the overlays, seed, start MiniWoB's episode.
+START_JS = f"""
+({{seed, maxTimeMs, css}}) => {{
+  try {{ localStorage.clear(); sessionStorage.clear(); }} catch (e) {{}}
   const style = document.createElement('style');
   style.textContent = css;
   document.head.appendChild(style);
   Math.seedrandom(seed);
   if (maxTimeMs !== null) core.EPISODE_MAX_TIME = maxTimeMs;
   core.startEpisodeReal();
-  return core.EPISODE_MAX_TIME;
-}
+  const ready = WOB_TASK_READY === true;
+  return {{maxTime: core.EPISODE_MAX_TIME, ready: ready, utterance: ready ? ({UTTERANCE_JS})() : null}};
+}}
 """
-UTTERANCE_JS = "() => { const r = core.getUtterance(); return typeof r === 'string' ? r : r.utterance; }"
 STATE_JS = ("() => ({done: WOB_DONE_GLOBAL, raw: WOB_RAW_REWARD_GLOBAL, reward: WOB_REWARD_GLOBAL, "
             "reason: WOB_REWARD_REASON === null || WOB_REWARD_REASON === undefined ? null : "
             "String(WOB_REWARD_REASON)})")
-CLEAR_STORAGE_JS = "() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }"
+# The page text and the episode's state in one round trip (after the screenshot).
+OBSERVE_JS = f"(maxChars) => ({{text: ({dom.DOM_TEXT_JS})(maxChars), state: ({STATE_JS})()}})"
 
 
 @functools.lru_cache(maxsize=1)
@@ -179,7 +183,7 @@ class MiniWoBEnv(gym.Env):
             batch = self._parse(action)
         except A.ActionError as exc:
             info["action_error"] = str(exc)
-            return self._call(lambda _b: self._observe(settle=False)), 0.0, False, False, info
+            return self._call(lambda _b: self._observe(settle=False)[0]), 0.0, False, False, info
         try:
             obs, terminal, state, error = self._call(lambda _b: self._run(batch))
         except InfrastructureError:
@@ -229,14 +233,16 @@ class MiniWoBEnv(gym.Env):
             service_workers="block", accept_downloads=False)
         self._page.set_default_timeout(5_000)
         self._page.goto(pages.page_url(self.task_id), wait_until="load", timeout=LOAD_TIMEOUT_MS)
-        self._page.evaluate(CLEAR_STORAGE_JS)
         max_ms = None if self.episode_max_time_s is None else int(self.episode_max_time_s * 1000)
-        self.time_limit_ms = int(self._page.evaluate(START_JS, {"seed": self.page_seed, "maxTimeMs": max_ms,
-                                                                "css": HIDE_OVERLAYS}))
-        self._page.wait_for_function("() => WOB_TASK_READY === true", timeout=LOAD_TIMEOUT_MS)
+        started = self._page.evaluate(START_JS, {"seed": self.page_seed, "maxTimeMs": max_ms, "css": HIDE_OVERLAYS})
+        self.time_limit_ms = int(started["maxTime"])
+        utterance = started["utterance"]
+        if not started["ready"]:   # a task that builds its instance asynchronously
+            self._page.wait_for_function("() => WOB_TASK_READY === true", timeout=LOAD_TIMEOUT_MS)
+            utterance = self._page.evaluate(UTTERANCE_JS)
         self._input = page_input.PageInput(self._page, self.scale)
-        self.utterance = clean_text(str(self._page.evaluate(UTTERANCE_JS) or ""))[:MAX_INSTRUCTION]
-        return self._observe(settle=True)
+        self.utterance = clean_text(str(utterance or ""))[:MAX_INSTRUCTION]
+        return self._observe(settle=True)[0]
 
     def _close_page(self, _browser: Any = None) -> None:
         """Park the worker's page on a blank document, so the episode's scripts stop running."""
@@ -272,16 +278,18 @@ class MiniWoBEnv(gym.Env):
                 break
             else:
                 self._input.execute(item)  # type: ignore[union-attr]
-            state = self._state()
-        obs = self._observe(settle=True)
-        return obs, terminal, self._state(), error
+            if len(batch) > 1:
+                state = self._state()
+        obs, state = self._observe(settle=True)
+        return obs, terminal, state, error
 
     def _release_and_read(self, _browser: Any) -> dict[str, Any]:
         if self._input is not None:
             self._input.release_all()
         return self._state()
 
-    def _observe(self, settle: bool) -> dict[str, Any]:
+    def _observe(self, settle: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(observation, the page's episode state)."""
         page = self._page
         if settle and self.settle_ms:
             page.wait_for_timeout(self.settle_ms)
@@ -293,8 +301,9 @@ class MiniWoBEnv(gym.Env):
         if frame.shape != (self.height, self.width, 3):  # a fractional scale can round a pixel off
             frame = np.asarray(Image.fromarray(frame).resize((self.width, self.height)))
         self._last_frame = frame
-        text = page.evaluate(dom.DOM_TEXT_JS, dom.MAX_CHARS)
-        return {"screenshot": frame, "instruction": self.utterance, "dom_text": clean_text(str(text))}
+        seen = page.evaluate(OBSERVE_JS, dom.MAX_CHARS)
+        obs = {"screenshot": frame, "instruction": self.utterance, "dom_text": clean_text(str(seen["text"]))}
+        return obs, seen["state"]
 
     # -- helpers ----------------------------------------------------------------------------------
     def _call(self, fn: Any) -> Any:

@@ -45,8 +45,12 @@ def test_oracle_meets_the_bar_and_noop_scores_nothing_through_the_cli(miniwob_re
     assert oracle["episodes"] == len(ORACLE_SAMPLE) and oracle["excluded_share"] == 0
     assert oracle["success_rate"] >= 0.95, oracle
     noop = _summary(_agents(tmp_path, "run", "--env", "miniwob", "--agent", "noop", "--split", "train",
-                            "--tasks", "click-test,enter-text,click-checkboxes", "--json-summary", "--no-progress"))
+                            "--tasks", "click-test,enter-text,click-checkboxes", "--episode-max-time", "600",
+                            "--json-summary", "--no-progress"))
     assert noop["episodes"] == 3 and noop["success_rate"] == 0.0
+    store = TrajectoryStore(f"sqlite:///{tmp_path}/runs.db", tmp_path / "artifacts")
+    limits = {e.evaluation["details"]["time_limit_ms"] for e in store.iter_episodes(run_ids=[noop["run_id"]])}
+    assert limits == {600_000}
     listed = _agents(tmp_path, "list", "tasks", "--env", "miniwob", "--split", "train", "--json")
     rows = json.loads(listed.stdout)
     assert len(rows) >= 100 and {r["split"] for r in rows} == {"train"}
