@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 APT_PACKAGES := xvfb xdotool x11-utils openbox bubblewrap dbus-x11 at-spi2-core python3-pyatspi \
 	libreoffice-calc libreoffice-writer libreoffice-gtk3 mousepad pcmanfm xterm imagemagick \
 	chromium fonts-dejavu-core fonts-liberation xfonts-base procps postgresql \
-	libreoffice-impress gimp thunderbird vlc dconf-cli libglib2.0-bin xsel
+	libreoffice-impress gimp thunderbird vlc dconf-cli libglib2.0-bin xsel python-is-python3 \
+	gnome-settings-daemon-common
 PYTEST_ARGS ?=
 
 .PHONY: setup apt venv test demo bench clean
