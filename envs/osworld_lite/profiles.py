@@ -187,7 +187,11 @@ def install_app_settings(home: Path) -> None:
         vlcrc.parent.mkdir(parents=True, exist_ok=True)
         vlcrc.write_text(_VLCRC)
     gimp = home / GIMP_DIR_REL
-    template = gimp_template()
+    try:
+        template = gimp_template()
+    except InfrastructureError as err:  # GIMP then makes its folder itself on first start
+        log.warning("no ready GIMP folder: %s", err)
+        template = None
     if template is not None and not gimp.exists():
         gimp.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(template, gimp, symlinks=True)
