@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 
 import pytest
 
-from agents.tau2_suite import create_group_runs, discover_domains
+from agents.runner import PreflightError
+from agents.tau2_suite import create_group_runs, discover_domains, run_group
 from trajectories.records import RunConfig
 
 pytestmark = pytest.mark.slow   # each test runs the CLI in subprocesses
@@ -92,20 +94,33 @@ def test_a_stopped_domain_names_the_group_to_resume(cli, domains_dir):
 
 
 def test_refusals(cli, domains_dir, tmp_path):
+    # Through the CLI once: a preflight refusal is exit 4, an unknown group names what exists.
     out = cli(*BASE, "--data-dir", str(tmp_path / "nowhere"), ok=False)
     assert out.returncode == 4 and "data/tau2/domains" in out.stderr
+    out = cli("run", "--env", "tau2-lite", "--resume", "group-20990101-000000000000", "--no-progress", ok=False)
+    assert out.returncode != 0 and "run group" in out.stderr
+
+    # The other refusals, in process: each stops before any run is created.
     empty = tmp_path / "empty"
     (empty / "airline_v0").mkdir(parents=True)
-    out = cli(*BASE, "--data-dir", str(empty), ok=False)
-    assert out.returncode == 4 and "holds no folder of a tau2-lite domain" in out.stderr
     only_mock = tmp_path / "only_mock"
     only_mock.mkdir()
     (only_mock / "mock").symlink_to(domains_dir / "mock")
-    out = cli(*BASE, "--data-dir", str(only_mock), "--split", "train", ok=False)   # mock has no train split
-    assert out.returncode == 4 and "has a task to run" in out.stderr and "no 'train'-split task" in out.stderr
-    out = cli(*BASE, "--data-dir", str(domains_dir), "--tasks", "0", ok=False)
-    assert out.returncode == 4 and "--domain NAME" in out.stderr
-    out = cli(*BASE, ok=False)
-    assert out.returncode == 4 and "--data-dir" in out.stderr
-    out = cli("run", "--env", "tau2-lite", "--resume", "group-20990101-000000000000", "--no-progress", ok=False)
-    assert out.returncode != 0 and "run group" in out.stderr
+    store = cli.store()
+    store.upgrade()
+    options = {"domain": "all", "user": "scripted"}
+    try:
+        for request, message in [
+            (RunConfig(env="tau2-lite", env_options={**options, "data_dir": str(empty)}),
+             "holds no folder of a tau2-lite domain"),
+            (RunConfig(env="tau2-lite", split="train", env_options={**options, "data_dir": str(only_mock)}),
+             "has a task to run: mock: no 'train'-split task"),     # mock has no train split
+            (RunConfig(env="tau2-lite", task_ids=["0"], env_options={**options, "data_dir": str(domains_dir)}),
+             "--domain NAME"),
+            (RunConfig(env="tau2-lite", env_options=options), "--domain all needs --data-dir"),
+        ]:
+            with pytest.raises(PreflightError, match=re.escape(message)):
+                asyncio.run(run_group(request, store, show_progress=False))
+        assert store.list_runs() == []
+    finally:
+        store.close()
