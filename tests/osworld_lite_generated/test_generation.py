@@ -90,6 +90,11 @@ def test_generation_is_deterministic_across_processes_and_prefix_stable(thousand
     assert get_generated_task(thousand[777].id) == thousand[777]
 
 
+def test_every_family_has_room_for_200_distinct_tasks() -> None:
+    many = generate_tasks(len(FAMILIES) * 200, seed=5)  # raises if a family runs out of instructions
+    assert len({t.instruction for t in many}) == len(many)
+
+
 def test_seeds_give_other_tasks(thousand: list) -> None:
     other = generate_tasks(len(FAMILIES) * 2, seed=1)
     assert not {t.instruction for t in other} & {t.instruction for t in thousand}
