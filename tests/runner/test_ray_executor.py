@@ -12,6 +12,8 @@ import pytest
 import ray  # in the test extra: required, never skipped
 
 from agents.runner import RunRequest, execute_run
+from scoring.site.render import render_episode
+from scoring.source import StoreSource
 from trajectories.records import EpisodeStatus
 
 
@@ -63,5 +65,8 @@ def test_a_dead_worker_loses_only_its_running_episode(store, monkeypatch):
     assert "Ray worker running this episode died" in (hang.error or "")
     assert {e.status for e in episodes.values()} == {EpisodeStatus.SUCCEEDED}
     assert all("@" in (e.worker or "") for e in episodes.values())  # host/pid@ray-node-id
+    ok = episodes["count-to-2"]
+    page = render_episode(StoreSource(store).episode_view(ok, image_url=lambda sha: sha), [])
+    assert "Ran on" in page and ok.worker in page
     assert (summary.episodes, summary.succeeded, summary.errors) == (4, 3, 1)
     assert not ray.is_initialized()
