@@ -108,3 +108,9 @@ async def test_both_models_solve_a_task_and_the_episode_exports(
     text = render(load_template(), messages, tools)
     assert n_images >= 2 and text.count(IMAGE_PAD) == n_images
     assert "<function=computer_use>" in text and "<parameter=action>\ntype\n</parameter>" in text
+    # the viewer shows the page's screenshots with the model's clicks drawn on them
+    site = tmp_path / "site"
+    assert _agents(tmp_path, "leaderboard", "--html", str(site)).returncode == 0
+    [page] = list((site / "episodes").glob("*.html"))
+    html = page.read_text()
+    assert f'<svg class="overlay" viewBox="0 0 {width} {height}"' in html and ".png" in html
