@@ -147,7 +147,11 @@ class DesktopSession:
     def _wait_for_new_window(self, before: set[int], pid: int, spec: LaunchSpec) -> None:
         deadline = time.monotonic() + spec.window_timeout
         while time.monotonic() < deadline:
-            if any(_ready(spec, w) for w in self.window_info() if w["id"] not in before):
+            current = self.window_info()
+            # A window that closed no longer counts as old: the X server hands a new client the
+            # resource ids of one that just left (`pkill vlc` then `vlc` reuses its window ids).
+            before &= {w["id"] for w in current}
+            if any(_ready(spec, w) for w in current if w["id"] not in before):
                 return
             status = self.sandbox.status().get(str(pid), {})  # type: ignore[union-attr]
             rc = status.get("returncode")
