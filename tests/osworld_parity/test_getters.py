@@ -168,7 +168,8 @@ def test_unknown_options_raise_and_blockers_name_them() -> None:
     assert "ignore_spaces" in (blocker("compare_text_file", {"ignore_spaces": True}) or "")
     assert "librosa" in (blocker("compare_audios", {}) or "")
     assert blocker("no_such_metric") == "metric not available: no_such_metric"
-    assert "style" in (blocker("compare_table", {"rules": [{"type": "style"}, {"type": "sheet_data"}]}) or "")
+    assert blocker("compare_table", {"rules": [{"type": "style"}, {"type": "sheet_data"}]}) is None
+    assert "heatmap" in (blocker("compare_table", {"rules": [{"type": "heatmap"}, {"type": "sheet_data"}]}) or "")
 
 
 def test_slide_background_image(session: DesktopSession, tmp_path: Path) -> None:

@@ -79,9 +79,10 @@ def blocker(name: str, options: dict[str, Any] | None = None) -> str | None:
     except UnknownMetricOption as err:
         return str(err)
     if name == "compare_table":
-        from envs.osworld_lite.metrics.osworld_table import UNSUPPORTED_RULES
+        from envs.osworld_lite.metrics.osworld_table import RULES, UNSUPPORTED_RULES
 
-        kinds = sorted({r.get("type") for r in (options or {}).get("rules") or [] if isinstance(r, dict)} & UNSUPPORTED_RULES)
+        used = {str(r.get("type")) for r in (options or {}).get("rules") or [] if isinstance(r, dict)}
+        kinds = sorted((used & UNSUPPORTED_RULES) | (used - RULES))
         if kinds:
             return f"compare_table rule not available: {', '.join(kinds)}"
     return None

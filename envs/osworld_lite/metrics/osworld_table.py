@@ -22,8 +22,9 @@ first that fails. Sheets are named as OSWorld names them: an int (a result sheet
 * `style` (`props`): every cell's style properties, with conditional formats applied where they
   hold (their formulas compiled by the `formulas` package, as OSWorld does).
 
-`UNSUPPORTED_RULES` would name rules not implemented here (none now), so a task using one is
-blocked rather than mis-scored.
+`RULES` lists the rule types implemented; `UNSUPPORTED_RULES` would name OSWorld's rules not
+implemented here (none now). A task using another is blocked (`metrics.blocker`) rather than
+mis-scored.
 """
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ from envs.osworld_lite.metrics.matching import match_value_to_rule
 from envs.osworld_lite.metrics.safe_files import check_archive
 
 UNSUPPORTED_RULES: set[str] = set()
+RULES = {"sheet_name", "sheet_data", "sheet_print", "sheet_fuzzy", "sparkline", "chart", "style", "freeze", "zoom",
+         "data_validation", "row_props", "col_props", "filter", "pivot_table", "check_cell"}
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS = {"oo": _MAIN}
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
