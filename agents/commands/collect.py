@@ -63,6 +63,19 @@ def plan_tasks(env: str, env_options: dict[str, Any], generated: int | None, see
     return tasks[:limit] if limit is not None else tasks
 
 
+def _seed_split_guarantee(env: str, tasks: list[Any]) -> str | None:
+    """For miniwob, whose splits share task pages and differ by seed: check every chosen task is a
+    pinned train instance (even page seed) and say why none can be a test instance."""
+    if env != "miniwob":
+        return None
+    odd = [t.id for t in tasks if t.metadata.get("page_seed") is None or t.metadata["page_seed"] % 2]
+    if odd:
+        raise CollectError(f"not pinned train instances of miniwob: {', '.join(odd[:5])}")
+    return ("miniwob train and test instances are disjoint by construction: every collected instance "
+            "is pinned to an even page seed (2·s, the train seed space) and test instances use odd page "
+            "seeds (2·s+1); the task pages themselves are shared by both splits, as in MiniWoB++")
+
+
 def recipe_id(recipe: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -144,14 +157,15 @@ def register(app: typer.Typer) -> None:
     @app.command("collect", help="Collect training data in one command: run episodes on train tasks "
                  "(resumable), keep the best successes (best-of-K), optionally failures as DPO pairs, export.")
     def collect(
-        env: Annotated[str, typer.Option("--env", help="osworld-lite or tau2-lite")],
+        env: Annotated[str, typer.Option("--env", help="osworld-lite, tau2-lite or miniwob")],
         out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: collect.json and data/ (the export)")],
         export: Annotated[str, typer.Option("--export", help="Export format: swift, llamafactory, openai, trl, parquet")] = "swift",
         model: Annotated[str | None, typer.Option(help="Registry model(s), comma-separated")] = None,
         agent: Annotated[str | None, typer.Option(help="A baseline agent instead of models (oracle: reference solutions)")] = None,
         domain: Annotated[str | None, typer.Option(help="tau2-lite domain (default card_services)")] = None,
         generated: Annotated[int | None, typer.Option("--generated", min=1, help="Use N generated train tasks "
-                             "(osworld-lite: the generators; tau2-lite card_services: its generated train tasks)")] = None,
+                             "(osworld-lite: the generators; tau2-lite card_services: its generated train tasks; "
+                             "miniwob: N pinned train instances, required there)")] = None,
         seed: Annotated[int, typer.Option(min=0, help="Seed of the generated tasks and of the runs")] = 0,
         tasks: Annotated[str | None, typer.Option(help="Only these train task ids, comma-separated")] = None,
         limit: Annotated[int | None, typer.Option(min=1, help="At most this many tasks")] = None,
@@ -211,9 +225,17 @@ def _collect(*, env: str, out: Path, export: str, model: str | None, agent: str 
         domain = domain or "card_services"
     env_options: dict[str, Any] = {k: v for k, v in {"domain": domain, "user": user if env == "tau2-lite" else None}.items()
                                    if v is not None}
-    if generated is not None and env == "osworld-lite":
+    if env == "miniwob":
+        if generated is None:
+            # A plain miniwob task draws a new instance per trial: best-of-K needs pinned ones.
+            raise CollectError("miniwob collects on pinned instances: give --generated N (and --seed S)")
+        # The oracle has solvers for some tasks only; models take instances of every task.
+        env_options.update(split="train", solvable_only=True if agent == "oracle" else None)
+    if generated is not None and env in ("osworld-lite", "miniwob"):
         env_options.update(generated=generated, generated_seed=seed)
+    env_options = {k: v for k, v in env_options.items() if v is not None}
     chosen_tasks = plan_tasks(env, env_options, generated, seed, _csv(tasks), limit)
+    split_guarantee = _seed_split_guarantee(env, chosen_tasks)
 
     # Decontamination before any episode runs: a task reusing test content is never collected.
     guard = LeakGuard()
@@ -270,7 +292,8 @@ def _collect(*, env: str, out: Path, export: str, model: str | None, agent: str 
         report = export_trajectories(
             store, spec_provider=RegistrySpecProvider(), options=ExportOptions(format=export, out_dir=tmp, runs=run_ids, min_reward=min_reward, thinking=thinking,
                                  pairs=pairs, episodes=[r.id for r in kept]),
-            content_guard=guard, collect_info={"recipe_id": rid, "trials": trials, "keep": keep})
+            content_guard=guard, collect_info={"recipe_id": rid, "trials": trials, "keep": keep,
+                                               **({"split_guarantee": split_guarantee} if split_guarantee else {})})
         _replace_export(tmp, out / DATA_DIR)
     finally:
         store.close()
@@ -288,7 +311,8 @@ def _collect(*, env: str, out: Path, export: str, model: str | None, agent: str 
         "filters": {"split": "train", "min_reward": min_reward, "keep": keep, "trials": trials, "generated": generated,
                     "seed": seed, "pairs": pairs, "thinking": thinking, "format": export},
         "tasks": [t.id for t in clean],
-        "decontamination": {**guard.summary(), "dropped": dropped},
+        "decontamination": {**guard.summary(), "dropped": dropped,
+                            **({"split_guarantee": split_guarantee} if split_guarantee else {})},
         "counts": {"planned_episodes": len(clean) * trials * len(producers), "episodes": len(rows),
                    "graded": len(graded), "succeeded": sum(1 for r in graded if r.success),
                    "excluded": len(rows) - len(graded), "kept_episodes": len(kept), "samples": report.samples,

@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         episode_max_time: Annotated[float | None, typer.Option("--episode-max-time", min=0.1, max=86400, help="miniwob: override MiniWoB's episode timer (seconds of real time; default: each task's own, mostly 10 s).")] = None,
         osworld_dir: Annotated[Path | None, typer.Option("--osworld-dir", help="osworld: OSWorld's evaluation_examples folder (default: $OSWORLD_DIR).")] = None,
         assets: Annotated[Path | None, typer.Option("--assets", help="osworld: the asset cache folder (default: $OSWORLD_ASSETS or ~/.cache/agentic-bench/osworld-assets).")] = None,
-        generated: Annotated[int | None, typer.Option("--generated", min=1, help="osworld-lite: run N generated train tasks (seeded by --seed) instead of the suite.")] = None,
+        generated: Annotated[int | None, typer.Option("--generated", min=1, help="osworld-lite: run N generated train tasks (seeded by --seed) instead of the suite; miniwob: N pinned train instances.")] = None,
         user: Annotated[str, typer.Option(help="tau2-lite user simulator: llm or scripted.")] = "llm",
         user_model: Annotated[str | None, typer.Option("--user-model", help="Registry model for the LLM user simulator.")] = None,
         judge_model: Annotated[str | None, typer.Option("--judge-model", help="Registry model for NL-assertion judging.")] = None,
@@ -113,8 +113,9 @@ def register(app: typer.Typer) -> None:
             from envs.errors import UnknownIdError
             if agent not in list_agents():
                 raise UnknownIdError("agent", agent, BASELINES)
-        if generated and env != "osworld-lite":
-            raise typer.BadParameter("--generated makes osworld-lite tasks; use it with --env osworld-lite")
+        if generated and env not in ("osworld-lite", "miniwob"):
+            raise typer.BadParameter("--generated makes osworld-lite tasks or miniwob pinned instances; "
+                                     "use it with --env osworld-lite or --env miniwob")
         env_options: dict[str, Any] = {k: v for k, v in {
             "domain": domain, "data_dir": str(data_dir.resolve()) if data_dir else None,
             "retrieval_variant": retrieval if env == "tau2-lite" else None,

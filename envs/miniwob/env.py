@@ -3,7 +3,9 @@
 reset(seed) opens the task page in a fresh browser context of a long-lived Chromium
 (envs/miniwob/browser.py), seeds the page's generator (`Math.seedrandom`), starts MiniWoB's
 episode (`core.startEpisodeReal()`, which starts its timer) and returns the screenshot, the
-instance's instruction (MiniWoB's utterance) and the page as text with element ids.
+instance's instruction (MiniWoB's utterance) and the page as text with element ids. A pinned
+instance id (`choose-list/i226256`, envs/miniwob/instances.py) opens that one train instance on
+every reset, whatever the seed.
 step(action) takes a computer_13 action (dict/JSON/model, as on the desktop), a pyautogui
 code string under {"action_type": "PYAUTOGUI"}, or a BrowserGym action string such as
 `click('12')`, and carries it out with real mouse and keyboard events.
@@ -31,7 +33,7 @@ from gymnasium import spaces
 from PIL import Image
 
 from envs.errors import InfrastructureError
-from envs.miniwob import bg_actions, dom, pages
+from envs.miniwob import bg_actions, dom, instances, pages
 from envs.miniwob import input as page_input
 from envs.miniwob.bg_exec import run_call
 from envs.miniwob.browser import BrowserWorker, pool
@@ -95,9 +97,15 @@ class MiniWoBEnv(gym.Env):
     def __init__(self, task_id: str, *, split: str = "test", viewport_width: int = 332,
                  viewport_height: int = 240, scale: float = 1.5, episode_max_time_s: float | None = None,
                  settle_ms: int = 0, render_mode: str | None = None, **_ignored: Any):
-        pages.page_path(task_id)  # unknown ids fail here with close matches
+        pinned = instances.parse(task_id)
+        self.page_task = pinned.task if pinned else task_id     # the MiniWoB task of the page
+        # A pinned instance opens the same page on every reset (train seed space only).
+        self.pinned_seed = pinned.seed if pinned else None
+        pages.page_path(self.page_task)  # unknown ids fail here with close matches
         if split not in ("train", "test"):
             raise ValueError(f"split must be train or test, got {split!r}")
+        if pinned and split != "train":
+            raise ValueError(f"{task_id} is a pinned train instance; it has no {split} split")
         if episode_max_time_s is not None and not 0 < float(episode_max_time_s) <= 86_400:
             raise ValueError("episode_max_time_s must be between 0 and 86400 seconds")
         self.task_id, self.split = task_id, split
@@ -130,12 +138,12 @@ class MiniWoBEnv(gym.Env):
         from envs.miniwob.solvers import SOLVERS
 
         return TaskInfo(id=self.task_id, env=FAMILY, domain=FAMILY, split=self.split,  # type: ignore[arg-type]
-                        instruction=self.utterance or pages.title(self.task_id),
-                        has_solution=self.task_id in SOLVERS,
+                        instruction=self.utterance or pages.title(self.page_task),
+                        has_solution=self.page_task in SOLVERS,
                         metadata={"page_seed": self.page_seed, "time_limit_ms": self.time_limit_ms})
 
     def agent_spec(self) -> AgentSpec:
-        return AgentSpec(kind="computer", instruction=self.utterance or pages.title(self.task_id),
+        return AgentSpec(kind="computer", instruction=self.utterance or pages.title(self.page_task),
                          screen_width=self.width, screen_height=self.height,
                          extra={"action_space": "computer_13", "browsergym_actions": True,
                                 "platform": "a MiniWoB++ web page in Chromium", "dom_text": True})
@@ -144,7 +152,7 @@ class MiniWoBEnv(gym.Env):
         """The oracle's actions for this instance, read from the page's DOM (never its reward)."""
         from envs.miniwob.solvers import SOLVERS, Probe
 
-        solver = SOLVERS.get(self.task_id)
+        solver = SOLVERS.get(self.page_task)
         if solver is None or self._page is None:
             return None
         return self._call(lambda _b: solver(Probe(self._page, self.scale)))
@@ -158,7 +166,7 @@ class MiniWoBEnv(gym.Env):
         started = time.monotonic()
         if seed is None:
             seed = int(self.np_random.integers(0, 2**31 - 1))
-        self.page_seed = instance_seed(seed, self.split)
+        self.page_seed = instance_seed(seed if self.pinned_seed is None else self.pinned_seed, self.split)
         self.messages, self._ended = [], None
         try:
             if self.worker is None:
@@ -232,7 +240,7 @@ class MiniWoBEnv(gym.Env):
             viewport={"width": self.css_width, "height": self.css_height}, device_scale_factor=self.scale,
             service_workers="block", accept_downloads=False)
         self._page.set_default_timeout(5_000)
-        self._page.goto(pages.page_url(self.task_id), wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        self._page.goto(pages.page_url(self.page_task), wait_until="load", timeout=LOAD_TIMEOUT_MS)
         max_ms = None if self.episode_max_time_s is None else int(self.episode_max_time_s * 1000)
         started = self._page.evaluate(START_JS, {"seed": self.page_seed, "maxTimeMs": max_ms, "css": HIDE_OVERLAYS})
         self.time_limit_ms = int(started["maxTime"])

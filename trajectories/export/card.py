@@ -158,6 +158,8 @@ def render_card(*, fmt: str, filters: dict[str, Any], shaping: dict[str, Any], c
             out.append(f"Not covered (no known test split): {', '.join(decontamination['not_covered'])}.")
     else:
         out += ["", "Decontamination by content was not run for this export (library use without a content guard)."]
+    if collect and collect.get("split_guarantee"):   # environments whose splits differ by seed, not content
+        out += ["", f"Seed split: {collect['split_guarantee']}."]
     return "\n".join(out) + "\n"
 
 
