@@ -8,8 +8,9 @@ export) rebuilds the same task from its id alone (`get_generated_task`). Within 
 two tasks share an instruction (a repeat is redrawn). Every generated task is in the `train`
 split and has a reference solution that drives the GUI like the built-in suite's.
 
-Input and expected files are fixtures named `gen/<task id>/<file>`, registered with
-`envs.osworld_lite.fixtures` as the task is generated and written only when used.
+Input and expected files are fixtures named `gen/<task id>/<file>`, served on demand through
+`envs.osworld_lite.fixtures.fixture_prefix("gen/", …)` (a name rebuilds its task if this
+process has not generated it yet) and written only when used.
 `task_content(task)` returns what a decontamination check hashes: the instruction, the bytes of
 every file the task puts in HOME, and its expected outputs.
 """
@@ -23,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from envs.errors import UnknownIdError
-from envs.osworld_lite.fixtures import fixture as register_fixture
+from envs.osworld_lite.fixtures import fixture_prefix
 from envs.osworld_lite.generated import calc, chromium, editor, multi, terminal, writer
-from envs.osworld_lite.generated.base import Ctx, Family
+from envs.osworld_lite.generated.base import Ctx, Family, FixtureWriter
 from envs.osworld_lite.task import Task, parse_task
 
 FAMILIES: tuple[Family, ...] = (*terminal.FAMILIES, *editor.FAMILIES, *calc.FAMILIES, *writer.FAMILIES,
@@ -37,7 +38,7 @@ SOURCE = "osworld-lite generated"
 
 _lock = threading.Lock()
 _made: dict[tuple[str, int], list[Task]] = {}        # (family, seed) -> its tasks 0..k, in order
-_registered: set[str] = set()                         # fixture names already registered
+_writers: dict[str, FixtureWriter] = {}               # fixture name -> writer, for every task built
 
 
 def task_id(family: str, seed: int, index: int) -> str:
@@ -58,10 +59,7 @@ def _build(family: Family, seed: int, index: int, seen: set[str]) -> Task:
             break
     else:  # the family's parameter space is too small for this many tasks: a bug to fix there
         raise RuntimeError(f"family {family.name!r} repeated an instruction {MAX_DRAWS} times at index {index}")
-    for name, writer in ctx.fixtures.items():
-        if name not in _registered:
-            register_fixture(name)(writer)
-            _registered.add(name)
+    _writers.update(ctx.fixtures)
     record = {"id": tid, "instruction": draft.instruction, "snapshot": draft.snapshot, "domain": family.domain,
               "split": "train", "source": SOURCE, "related_apps": draft.related_apps, "config": draft.config,
               "evaluator": draft.evaluator, "solution": draft.solution, "family": family.name}
@@ -104,6 +102,23 @@ def get_generated_task(tid: str) -> Task:
         raise UnknownIdError("generated osworld-lite task", tid, [task_id(f.name, 0, 0) for f in FAMILIES])
     index = int(m["index"])
     return family_tasks(m["family"], int(m["seed"]), index + 1)[index]
+
+
+def _fixture_writer(name: str) -> FixtureWriter | None:
+    """The writer of fixture "gen/<task id>/<file>", building its task first if need be."""
+    if name not in _writers:
+        tid = name.split("/")[1] if name.count("/") >= 2 else ""
+        if not is_generated_id(tid):
+            return None
+        try:
+            get_generated_task(tid)
+        except UnknownIdError:
+            return None
+    return _writers.get(name)
+
+
+# The files of generated tasks are served on demand, never listed with the suite's fixtures.
+fixture_prefix("gen/", _fixture_writer)
 
 
 def task_content(task: Task) -> dict[str, Any]:
