@@ -97,6 +97,7 @@ class StepRunner:
                  fetch: Fetch | None = None, output_dir: Path | None = None):
         self.session, self.task = session, task
         self.fetch, self.output_dir, self.evaluation = fetch, output_dir, evaluation
+        self._killed = False   # a step stopped processes (pkill …): forget the apps it ended
         self.notes: list[str] = []
         sandbox = session.sandbox
         assert sandbox is not None
@@ -114,6 +115,9 @@ class StepRunner:
             except Exception as exc:
                 raise InfrastructureError(f"task {self.task.id!r}: config step {i} ({step.type}) failed: "
                                           f"{type(exc).__name__}: {exc}") from exc
+        if self._killed:
+            time.sleep(0.2)  # a process a `pkill` signalled may take a moment to exit
+            self._forget_ended_apps()
 
     # -- step types --------------------------------------------------------------------------
     def _copy(self, params: Any) -> None:
@@ -139,6 +143,16 @@ class StepRunner:
         pid = self.session.launch(spec)
         if not spec.gui:
             self._settle(pid)
+            if _kills(spec.argv):
+                self._killed = True
+                self._forget_ended_apps()
+
+    def _forget_ended_apps(self) -> None:
+        """The task's own `pkill X` ended X: that is its setup, not a broken desktop (health
+        checks look only at the apps still tracked)."""
+        status = self.session.sandbox.status()  # type: ignore[union-attr]
+        self.session.apps = [a for a in self.session.apps
+                             if status.get(str(a.pid), {}).get("returncode") is None]
 
     def _settle(self, pid: int, limit_s: float = LAUNCH_SETTLE_S) -> None:
         """Give a launched command line (`pkill vlc`, a script) a moment to finish, as OSWorld's
@@ -175,6 +189,9 @@ class StepRunner:
                 raise InfrastructureError(f"task {self.task.id!r}: execute step never met its `until` "
                                           f"{until!r} within {UNTIL_TIMEOUT_S:.0f} s: {params.command!r}")
             time.sleep(UNTIL_INTERVAL_S)
+        if _kills(argv):
+            self._killed = True
+            self._forget_ended_apps()
         if result["returncode"] != 0:
             # OSWorld ignores failing execute steps (many are `pkill …`); we keep a note.
             note = f"execute {params.command!r} exited {result['returncode']}: {result['stderr'][-300:].strip()}"
@@ -292,6 +309,12 @@ def add_visits(empty_db: bytes, items: list[tuple[str, str, float]]) -> bytes:
         finally:
             conn.close()
         return path.read_bytes()
+
+
+def _kills(argv: list[str]) -> bool:
+    """Whether a command line stops processes (`pkill vlc`, `bash -c "killall soffice"`)."""
+    words = " ".join(argv).replace(";", " ").replace("&", " ").replace("|", " ").split()
+    return any(Path(w).name in ("pkill", "killall", "kill") for w in words)
 
 
 def fill_placeholders(command: list[str] | str, width: int, height: int) -> list[str] | str:
