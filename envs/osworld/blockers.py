@@ -14,7 +14,8 @@ A task is runnable when `blockers(task, cache)` is empty. The checks, in order:
   (envs.osworld_lite.getters.GETTERS, envs.osworld_lite.metrics.METRICS), so this list
   shrinks as they land;
 * evaluation commands that need procps (`ps`, `pgrep`, `top`), which cannot run in the
-  evaluator's process outside the agent's PID namespace;
+  evaluator's process outside the agent's PID namespace, or a service the sandbox lacks
+  (`pactl`: PulseAudio, `timedatectl`: systemd);
 * assets: every file the task downloads must be in the asset cache.
 """
 from __future__ import annotations
@@ -60,6 +61,8 @@ PAGE_GETTERS = {"active_tab_html_parse", "active_tab_info", "page_info", "info_f
                 "active_tab_url", "active_tab_html"}
 GNOME_SHELL_MARKERS = ("gnome-shell", "org.gnome.shell", "gnome-extensions", "gnome-control-center")
 PROCPS_COMMAND = re.compile(r"(^|[\s;|&(`$])(ps|pgrep|pidof|top)(\s|$)")
+# Programs evaluation commands run that need a service the sandbox does not have.
+EVAL_SERVICES = {"pactl": "a PulseAudio server", "timedatectl": "systemd on a system bus"}
 URL = re.compile(r"https?://[^\s\"'<>\\)]+")
 
 
@@ -167,6 +170,32 @@ def known_metrics() -> set[str]:
     return set(METRICS) | {"infeasible"}
 
 
+def _evaluation_blockers(task: OSWorldTask) -> list[str]:
+    """Getters and metrics this runtime lacks, with the registries' own reasons where they give
+    one (getters.UNSUPPORTED, metrics.blocker: unknown options, compare_table rules)."""
+    from envs.osworld_lite import getters as lite_getters
+    from envs.osworld_lite import metrics as lite_metrics
+
+    out: list[str] = []
+    unsupported: dict[str, str] = getattr(lite_getters, "UNSUPPORTED", {})
+    unknown_g = sorted({g.type for g in task.evaluator.getter_specs()} - known_getters() - ACCOUNT_GETTERS)
+    plain = [g for g in unknown_g if g not in unsupported]
+    if plain:
+        out.append(f"getter not available: {', '.join(plain)}")
+    out += [f"getter not available: {g} ({unsupported[g]})" for g in unknown_g if g in unsupported]
+    if task.evaluator.funcs == ["infeasible"] or task.evaluator.shape_problem():
+        return out
+    why = getattr(lite_metrics, "blocker", None)
+    for func, options in zip(task.evaluator.funcs, task.evaluator.options_list):
+        if why is not None:
+            reason = why(func, options)
+        else:
+            reason = None if func in known_metrics() else f"metric not available: {func}"
+        if reason:
+            out.append(reason)
+    return list(dict.fromkeys(out))
+
+
 def blockers(task: OSWorldTask, cache: AssetCache | None) -> list[str]:
     """Every reason the task cannot run here now; [] when it can."""
     out: list[str] = []
@@ -206,14 +235,13 @@ def blockers(task: OSWorldTask, cache: AssetCache | None) -> list[str]:
             if page_getters and pages:
                 out.append(f"needs live web: {', '.join(page_getters)} reads web pages ({_short(pages, 2)})")
 
-    getters = known_getters()
-    unknown_g = sorted({g.type for g in task.evaluator.getter_specs()} - getters - ACCOUNT_GETTERS)
-    if unknown_g:
-        out.append(f"getter not available: {', '.join(unknown_g)}")
-    unknown_m = [f for f in dict.fromkeys(task.evaluator.funcs) if f not in known_metrics()]
-    if unknown_m:
-        out.append(f"metric not available: {', '.join(unknown_m)}")
+    out += _evaluation_blockers(task)
 
+    eval_text = " ".join(_command_text(g.as_dict().get("command")) for g in task.evaluator.getter_specs()
+                         if g.type in ("vm_command_line", "vm_command_error"))
+    for program, service in EVAL_SERVICES.items():
+        if re.search(rf"(^|[\s;|&(]){program}(\s|$)", eval_text):
+            out.append(f"evaluation command needs {service} ({program}), which the sandbox has not")
     procps = [g for g in task.evaluator.getter_specs()
               if g.type in ("vm_command_line", "vm_command_error")
               and PROCPS_COMMAND.search(_command_text(g.as_dict().get("command")))]

@@ -92,3 +92,11 @@ def test_unknown_steps_getters_metrics_and_procps(cache: AssetCache) -> None:
 def test_gnome_shell(cache: AssetCache) -> None:
     cmd = {"type": "execute", "parameters": {"command": ["gsettings", "set", "org.gnome.shell", "favorite-apps", "[]"]}}
     assert _blockers(cache, config=[cmd]) == ["needs GNOME Shell (org.gnome.shell)"]
+
+
+def test_evaluation_commands_needing_missing_services(cache: AssetCache) -> None:
+    volume = {"func": "exact_match", "result": {"type": "vm_command_line", "command": "pactl get-sink-volume 0",
+                                                "shell": True},
+              "expected": {"type": "rule", "rules": {"expected": "50%"}}}
+    assert _blockers(cache, evaluator=volume) == \
+        ["evaluation command needs a PulseAudio server (pactl), which the sandbox has not"]
