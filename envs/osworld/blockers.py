@@ -8,8 +8,8 @@ A task is runnable when `blockers(task, cache)` is empty. The checks, in order:
   installed (the real binary on PATH, LibreOffice's Calc/Writer/Impress modules); VS Code has
   no Debian package;
 * GNOME Shell: tasks that read or drive GNOME Shell itself (there is none on this desktop);
-* the live web: OSWorld's `proxy: true`, web pages a setup step opens, or browser getters that
-  read pages at web addresses (the sandbox has no network);
+* the live web: OSWorld's `proxy: true`, web pages a setup step opens, web addresses in the
+  instruction, or browser getters that read pages at web addresses (the sandbox has no network);
 * getters and metrics: every getter type and metric name must be registered
   (envs.osworld_lite.getters.GETTERS, envs.osworld_lite.metrics.METRICS), so this list
   shrinks as they land;
@@ -227,8 +227,13 @@ def blockers(task: OSWorldTask, cache: AssetCache | None) -> list[str]:
         out.append("needs live web (OSWorld runs it through its web proxy: proxy: true)")
     else:
         opened = _web_urls(_step_texts(task), cache, asset_urls)
+        # Web addresses in the instruction are for the agent to visit (even a dataset file:
+        # the agent's own download cannot come from the cache).
+        told = _web_urls([task.instruction], cache, set())
         if opened:
             out.append(f"needs live web: setup opens {_short(opened)}")
+        elif told:
+            out.append(f"needs live web: the instruction sends the agent to {_short(told, 2)}")
         else:
             page_getters = sorted({g.type for g in task.evaluator.getter_specs() if g.type in PAGE_GETTERS})
             pages = _web_urls([json.dumps(task.evaluator.model_dump(exclude={"postconfig"}))], cache, asset_urls)

@@ -100,3 +100,8 @@ def test_evaluation_commands_needing_missing_services(cache: AssetCache) -> None
               "expected": {"type": "rule", "rules": {"expected": "50%"}}}
     assert _blockers(cache, evaluator=volume) == \
         ["evaluation command needs a PulseAudio server (pactl), which the sandbox has not"]
+
+
+def test_web_addresses_in_the_instruction(cache: AssetCache) -> None:
+    assert _blockers(cache, instruction="Clone https://github.com/x/y to /home/user.") == \
+        ["needs live web: the instruction sends the agent to https://github.com/x/y"]
