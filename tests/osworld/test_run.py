@@ -9,8 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from agents.settings import open_store
 from envs.osworld.assets import AssetCache
+from scoring.leaderboard import add_not_runnable, build_rows, render_table
+from scoring.source import StoreSource
 from tests.osworld.conftest import task, write_task
 from tests.support.paths import REPO_ROOT
 
@@ -57,11 +61,12 @@ def test_run_scores_setup_and_records_not_runnable(tmp_path: Path) -> None:
     assert (summary["episodes"], summary["succeeded"], summary["errors"]) == (1, 1, 0)
     assert "2 OSWorld task(s) are not runnable here" in out.stderr
 
-    runs = json.loads(_agents("list", "runs", "--db", db, "--json").stdout)
-    from agents.settings import open_store  # the stored run config keeps what was left out, and why
-    store = open_store(db)
+    store = open_store(db)  # the stored run config keeps what was left out, and why
     try:
-        recorded = store.get_run(runs[0]["id"]).config.env_options["not_runnable"]
+        (run,) = store.list_runs()
+        recorded = run.config.env_options["not_runnable"]
+        episodes = StoreSource(store).episodes()
+        table_rows = add_not_runnable(build_rows(episodes), [run])
     finally:
         store.close()
     assert recorded == {
@@ -72,8 +77,9 @@ def test_run_scores_setup_and_records_not_runnable(tmp_path: Path) -> None:
     assert (rows["os"]["tasks"], rows["os"]["not_runnable"], rows["os"]["tasks_total"]) == (1, 1, 2)
     assert (rows["vs_code"]["episodes"], rows["vs_code"]["not_runnable"], rows["vs_code"]["tasks_total"]) == (0, 1, 1)
     assert (rows["all"]["not_runnable"], rows["all"]["tasks_total"]) == (2, 3)
-    table = _agents("leaderboard", "--db", db).stdout
-    assert "scored 1/3 tasks (2 not runnable)" in table
+    console = Console(width=300, record=True)
+    console.print(render_table(table_rows))
+    assert "scored 1/3 tasks (2 not runnable)" in console.export_text()
 
     only_blocked = _agents("run", *common, "--agent", "noop", "--tasks", "needs-code", "--no-progress")
     assert only_blocked.returncode == 4 and "none of the named tasks is runnable" in only_blocked.stderr
