@@ -10,8 +10,9 @@ latency ± jitter (20 %), in Qwen3.5's vLLM wire format:
   `TOOL_CALLS` tool calls and then answers in text, so an episode is `TOOL_CALLS + 1` model
   calls. Concurrency 1 → 256. The latency-bound ideal is
   `concurrency × 3600 / (model calls per episode × mean latency)`; target: ≥ 80 % of it up to
-  128 concurrent episodes. Episodes/hour are the sustained rate while every slot is busy
-  (4 × concurrency episodes; finishes counted between the ramp-up and the ramp-down). Runner CPU per episode is this
+  128 concurrent episodes. Episodes/hour are the steady-state rate by Little's law (mean
+  episodes in flight / mean episode duration) over 4 × concurrency episodes, leaving out one
+  episode duration at each end of the run. Runner CPU per episode is this
   process's CPU time (runner, env, SQLite store) over the episodes.
 * desktop episodes: osworld-lite with Qwen's computer_use (moves, clicks, typing, a hotkey,
   then terminate), as many desktops at once as `--max-desktops` (default: one per core plus
@@ -146,15 +147,18 @@ def _tool_task_ids(count: int) -> list[str]:
 
 
 def _sustained_per_hour(store: Any, run_id: str, concurrency: int) -> float:
-    """Episodes/hour while every slot is busy: finishes counted between the `concurrency`-th
-    and the last `concurrency`-th finish (the ramp-up, the ramp-down and the run's fixed
-    start-up are not throughput)."""
-    ends = sorted(e.finished_at for e in store.iter_episodes(run_ids=[run_id]) if e.finished_at)
-    first, last = concurrency - 1, len(ends) - concurrency
-    if last - first < max(2, concurrency // 2):
-        first, last = 0, len(ends) - 1
-    seconds = (ends[last] - ends[first]).total_seconds()
-    return (last - first) / seconds * 3600 if seconds > 0 else float("nan")
+    """Episodes/hour in steady state, by Little's law: the mean number of episodes in flight
+    over the mean episode duration, both taken over the run less one mean duration at each end
+    (the ramp-up, the ramp-down and the run's fixed start-up are not throughput). Slots left
+    idle by the runner lower the number in flight; a slow runner lengthens the episodes."""
+    spans = [(e.started_at.timestamp(), e.finished_at.timestamp())
+             for e in store.iter_episodes(run_ids=[run_id]) if e.started_at and e.finished_at]
+    mean_s = statistics.fmean(end - start for start, end in spans)
+    t0, t1 = min(s for s, _ in spans) + mean_s, max(e for _, e in spans) - mean_s
+    if t1 - t0 < mean_s:   # too short for a steady state: the whole run
+        t0, t1 = min(s for s, _ in spans), max(e for _, e in spans)
+    in_flight = sum(max(0.0, min(end, t1) - max(start, t0)) for start, end in spans) / (t1 - t0)
+    return in_flight / mean_s * 3600
 
 
 def _agent_calls_per_episode(store: Any, run_id: str) -> float:
