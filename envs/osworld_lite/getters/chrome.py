@@ -91,8 +91,9 @@ def url_dash_part(session: DesktopSession, spec: dict[str, Any], workdir: Path) 
     return None
 
 
-def _preferences(session: DesktopSession) -> dict[str, Any] | None:
-    data = read_vm_file(session, f"{PROFILE}/Preferences")
+def _json_object(session: DesktopSession, path: str) -> dict[str, Any] | None:
+    """A JSON object file of Chromium's (Preferences, Local State); None if absent or not one."""
+    data = read_vm_file(session, path)
     if data is None:
         return None
     try:
@@ -100,6 +101,10 @@ def _preferences(session: DesktopSession) -> dict[str, Any] | None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _preferences(session: DesktopSession) -> dict[str, Any] | None:
+    return _json_object(session, f"{PROFILE}/Preferences")
 
 
 @getter("bookmarks")
@@ -198,14 +203,7 @@ def cookie_data(session: DesktopSession, spec: dict[str, Any], workdir: Path) ->
 
 
 def _local_state(session: DesktopSession) -> dict[str, Any] | None:
-    data = read_vm_file(session, f"{PROFILE.rsplit('/', 1)[0]}/Local State")
-    if data is None:
-        return None
-    try:
-        value = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
+    return _json_object(session, f"{PROFILE.rsplit('/', 1)[0]}/Local State")
 
 
 @getter("enabled_experiments")

@@ -19,7 +19,9 @@ from envs.osworld_lite.metrics.safe_files import RefusedFileError, check_size
 
 
 def _docs(*paths: Any) -> list[Any] | None:
-    """The documents, or None when one cannot be opened (OSWorld scores that 0)."""
+    """The documents, or None when one is missing or cannot be opened (OSWorld scores that 0)."""
+    if not all(paths):
+        return None
     try:
         return [open_docx(p) for p in paths]
     except RefusedFileError:
@@ -31,8 +33,6 @@ def _docs(*paths: Any) -> list[Any] | None:
 @metric("compare_docx_tables")
 def compare_docx_tables(result: Any, expected: Any) -> float:
     """Same number of tables, each with the same shape and stripped cell texts."""
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -54,8 +54,6 @@ def compare_docx_images(result: Any, expected: Any) -> float:
     """The documents' images (in relationship order) have identical pixels."""
     from PIL import Image
 
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -110,8 +108,6 @@ def check_tabstops(result: Any, expected: Any, word_number_split_by_tabstop: int
     each paragraph's `index`-th tab-separated part must have that many words."""
     from docx.enum.text import WD_TAB_ALIGNMENT
 
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -209,8 +205,6 @@ def evaluate_colored_words_in_tables(result: Any, expected: Any, threshold: floa
 @metric("compare_subscript_contains")
 def compare_subscript_contains(result: Any, expected: Any) -> float:
     """Some aligned run pair is subscript in both documents."""
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -322,8 +316,6 @@ def check_highlighted_words(result: Any, expected: Any) -> float:
 @metric("compare_docx_lines")
 def compare_docx_lines(result: Any, expected: Any) -> float:
     """The sets of stripped non-empty paragraph texts are equal."""
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -334,8 +326,6 @@ def compare_docx_lines(result: Any, expected: Any) -> float:
 @metric("compare_init_lines")
 def compare_init_lines(result: Any, expected: Any) -> float:
     """Paragraphs equal pairwise over the shorter document."""
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -364,8 +354,6 @@ def contains_page_break(result: Any, rules: dict[str, Any]) -> float:
 @metric("compare_contains_image")
 def compare_contains_image(result: Any, expected: Any) -> float:
     """Aligned runs agree on holding a picture (graphicData) or not."""
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
@@ -442,8 +430,6 @@ def check_no_duplicates(result: Any, expected: Any) -> float:
     """OSWorld's argument order is (initial_file, processed_file): the second document has no
     duplicate train id (2nd of 4 comma fields), and its ids and line count equal the first's
     distinct ids and their number."""
-    if not result or not expected:
-        return 0.0
     docs = _docs(result, expected)
     if docs is None:
         return 0.0
